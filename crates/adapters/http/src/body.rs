@@ -1,0 +1,89 @@
+//! Reading JSON bodies: a size limit enforced while reading, a content-type check, and
+//! serde errors turned into precise problems. Handlers take `web::Payload` and call
+//! [`json_body`] so every body error has the same shape.
+
+use actix_web::HttpRequest;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::web::{self, BytesMut};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::{ApiError, MAX_BODY_BYTES};
+
+/// A parsed body plus its canonical fingerprint (for `Idempotency-Key`).
+pub(crate) struct Body<T> {
+    pub value: T,
+    pub fingerprint: String,
+}
+
+async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<BytesMut, ApiError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_body", e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body exceeds {limit} bytes"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+pub(crate) async fn json_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Body<T>, ApiError> {
+    if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
+        let ct = content_type.to_str().unwrap_or("").to_ascii_lowercase();
+        if !(ct.starts_with("application/json") || ct.contains("+json")) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as application/json",
+            ));
+        }
+    }
+    if let Some(length) = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        && length > MAX_BODY_BYTES
+    {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body exceeds {MAX_BODY_BYTES} bytes"),
+        ));
+    }
+    let bytes = read_limited(payload, MAX_BODY_BYTES).await?;
+    // Parse once into a Value (syntax errors), then into T (shape errors).
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request("malformed_json", format!("malformed JSON: {e}")))?;
+    // serde_json's map is ordered by key: this text is canonical for equal bodies.
+    let canonical = value.to_string();
+    let typed = serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request("invalid_body", format!("invalid body: {e}")))?;
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str().as_bytes());
+    hasher.update(b" ");
+    hasher.update(req.match_pattern().unwrap_or_default().as_bytes());
+    hasher.update(b" ");
+    hasher.update(req.path().as_bytes());
+    hasher.update(b"\n");
+    hasher.update(canonical.as_bytes());
+    let fingerprint = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Body {
+        value: typed,
+        fingerprint,
+    })
+}

@@ -1,0 +1,41 @@
+#![doc = include_str!("../README.md")]
+
+mod auth;
+mod body;
+mod dto;
+mod error;
+mod routes;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use brigade_application::Brigade;
+
+pub use auth::{Argon2Passwords, JwtKeys};
+pub use error::ApiError;
+pub use routes::request_id::{RequestId, middleware as request_id};
+
+/// Largest JSON body accepted; larger ones get `413 payload_too_large` unread.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub brigade: Brigade,
+    pub keys: Arc<JwtKeys>,
+}
+
+/// Mounts Brigade's routes (REST and health) on an actix `App`.
+pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(state))
+            .app_data(error::path_config())
+            .app_data(error::query_config());
+        routes::mount(cfg);
+    }
+}
+
+/// The response for requests no route matched (mount with `App::default_service`).
+pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::not_found("no such route"))
+}

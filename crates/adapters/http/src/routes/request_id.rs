@@ -1,0 +1,59 @@
+//! `X-Request-Id`: taken from the client (when sane) or generated, put on the request's
+//! tracing span and returned on the response; one access-log line per request.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
+use tracing::Instrument;
+use uuid::Uuid;
+
+/// The request id, readable by handlers from the request extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+const HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let id = req
+        .headers()
+        .get(&HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().to_string();
+    let span = tracing::info_span!(
+        "http.request",
+        request.id = %id,
+        http.request.method = %method,
+        http.route = tracing::field::Empty
+    );
+    let started = Instant::now();
+    let mut response = next.call(req).instrument(span.clone()).await?;
+    let route = response.request().match_pattern();
+    span.record("http.route", route.as_deref().unwrap_or("unmatched"));
+    let status = response.status().as_u16();
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::error!(
+                http.response.status_code = status,
+                duration_ms,
+                "request failed"
+            );
+        } else {
+            tracing::info!(http.response.status_code = status, duration_ms, "request");
+        }
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(HEADER, value);
+    }
+    Ok(response)
+}

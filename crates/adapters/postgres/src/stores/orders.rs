@@ -1,0 +1,325 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use brigade_application::StoreError;
+use brigade_application::model::{ItemAllocation, Order, OrderItem};
+use brigade_application::ports::OrderStore;
+use brigade_domain::fefo::Take;
+use brigade_domain::order::Stamp;
+use brigade_domain::{Money, OrderId, OrderItemId, OrderStatus, Quantity, TableId, VenueId};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::StoreResult;
+use crate::rows::{ItemRow, OrderRow};
+use crate::schema::{dining_tables, order_item_lots as oil, order_items as oi, orders as o};
+use crate::uow::PgTx;
+
+const CLOSED: [&str; 2] = ["completed", "cancelled"];
+
+#[derive(QueryableByName)]
+struct Number {
+    #[diesel(sql_type = BigInt)]
+    order_number: i64,
+}
+
+/// Attaches items (with their lot allocations) and table names to order rows, in three
+/// queries whatever the number of orders.
+async fn hydrate(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<(OrderRow, Option<String>)>,
+) -> Result<Vec<Order>, StoreError> {
+    let ids: Vec<Uuid> = rows.iter().map(|(r, _)| r.id).collect();
+    let items: Vec<ItemRow> = oi::table
+        .filter(oi::order_id.eq_any(&ids))
+        .order((oi::created_at, oi::id))
+        .select(ItemRow::as_select())
+        .load(conn)
+        .await
+        .store()?;
+    let item_ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+    let allocations: Vec<(Uuid, Uuid, i64)> = if item_ids.is_empty() {
+        Vec::new()
+    } else {
+        oil::table
+            .filter(oil::order_item_id.eq_any(&item_ids))
+            .select((oil::order_item_id, oil::lot_id, oil::quantity_milli))
+            .load(conn)
+            .await
+            .store()?
+    };
+    let mut by_item: HashMap<Uuid, Vec<ItemAllocation>> = HashMap::new();
+    for (item, lot, qty) in allocations {
+        by_item.entry(item).or_default().push(ItemAllocation {
+            lot_id: lot.into(),
+            quantity: Quantity::from_thousandths(qty),
+        });
+    }
+    let mut by_order: HashMap<Uuid, Vec<OrderItem>> = HashMap::new();
+    for item in items {
+        let allocations = by_item.remove(&item.id).unwrap_or_default();
+        by_order
+            .entry(item.order_id)
+            .or_default()
+            .push(item.into_model(allocations));
+    }
+    rows.into_iter()
+        .map(|(row, table_name)| {
+            let items = by_order.remove(&row.id).unwrap_or_default();
+            row.into_model(table_name, items)
+        })
+        .collect()
+}
+
+impl PgTx {
+    async fn load_one(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>, StoreError> {
+        let row: Option<(OrderRow, Option<String>)> = o::table
+            .left_join(dining_tables::table)
+            .filter(o::id.eq(id.as_uuid()).and(o::venue_id.eq(venue.as_uuid())))
+            .select((OrderRow::as_select(), dining_tables::name.nullable()))
+            .first(&mut *self.conn)
+            .await
+            .optional()
+            .store()?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(hydrate(&mut self.conn, vec![row]).await?.pop()),
+        }
+    }
+}
+
+#[async_trait]
+impl OrderStore for PgTx {
+    async fn insert(&mut self, order: &Order) -> Result<(), StoreError> {
+        diesel::insert_into(o::table)
+            .values(OrderRow::from_model(order))
+            .execute(&mut *self.conn)
+            .await
+            .store()?;
+        self.insert_items(order.venue_id, &order.items).await
+    }
+
+    async fn insert_items(
+        &mut self,
+        venue: VenueId,
+        items: &[OrderItem],
+    ) -> Result<(), StoreError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<ItemRow> = items
+            .iter()
+            .map(|i| ItemRow::from_model(venue.as_uuid(), i))
+            .collect();
+        diesel::insert_into(oi::table)
+            .values(rows)
+            .execute(&mut *self.conn)
+            .await
+            .store()?;
+        Ok(())
+    }
+
+    async fn assign_number(&mut self, venue: VenueId, order: OrderId) -> Result<i64, StoreError> {
+        let number: Number = diesel::sql_query(
+            "WITH counter AS (
+                 UPDATE venues SET last_order_number = last_order_number + 1
+                  WHERE id = $1 RETURNING last_order_number)
+             UPDATE orders SET order_number = counter.last_order_number
+               FROM counter
+              WHERE orders.id = $2 AND orders.venue_id = $1
+          RETURNING orders.order_number",
+        )
+        .bind::<SqlUuid, _>(venue.as_uuid())
+        .bind::<SqlUuid, _>(order.as_uuid())
+        .get_result(&mut *self.conn)
+        .await
+        .store()?;
+        Ok(number.order_number)
+    }
+
+    async fn get(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>, StoreError> {
+        self.load_one(venue, id).await
+    }
+
+    async fn lock(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>, StoreError> {
+        let locked: Option<Uuid> = o::table
+            .filter(o::id.eq(id.as_uuid()).and(o::venue_id.eq(venue.as_uuid())))
+            .select(o::id)
+            .for_update()
+            .first(&mut *self.conn)
+            .await
+            .optional()
+            .store()?;
+        match locked {
+            None => Ok(None),
+            Some(_) => self.load_one(venue, id).await,
+        }
+    }
+
+    async fn list(
+        &mut self,
+        venue: VenueId,
+        statuses: &[OrderStatus],
+        limit: i64,
+    ) -> Result<Vec<Order>, StoreError> {
+        let mut query = o::table
+            .left_join(dining_tables::table)
+            .filter(o::venue_id.eq(venue.as_uuid()))
+            .order((o::created_at, o::id))
+            .limit(limit)
+            .select((OrderRow::as_select(), dining_tables::name.nullable()))
+            .into_boxed();
+        if !statuses.is_empty() {
+            let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+            query = query.filter(o::status.eq_any(names));
+        }
+        let rows = query.load(&mut *self.conn).await.store()?;
+        hydrate(&mut self.conn, rows).await
+    }
+
+    async fn set_status(
+        &mut self,
+        venue: VenueId,
+        id: OrderId,
+        status: OrderStatus,
+        stamp: Stamp,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let target = o::table.filter(o::id.eq(id.as_uuid()).and(o::venue_id.eq(venue.as_uuid())));
+        let status = o::status.eq(status.as_str());
+        let updated = o::updated_at.eq(at);
+        let conn = &mut *self.conn;
+        match stamp {
+            Stamp::ConfirmedAt => {
+                diesel::update(target)
+                    .set((status, updated, o::confirmed_at.eq(at)))
+                    .execute(conn)
+                    .await
+            }
+            Stamp::KitchenStartedAt => {
+                diesel::update(target)
+                    .set((status, updated, o::kitchen_started_at.eq(at)))
+                    .execute(conn)
+                    .await
+            }
+            Stamp::ReadyAt => {
+                diesel::update(target)
+                    .set((status, updated, o::ready_at.eq(at)))
+                    .execute(conn)
+                    .await
+            }
+            Stamp::ServedAt => {
+                diesel::update(target)
+                    .set((status, updated, o::served_at.eq(at)))
+                    .execute(conn)
+                    .await
+            }
+            Stamp::CompletedAt => {
+                diesel::update(target)
+                    .set((status, updated, o::completed_at.eq(at)))
+                    .execute(conn)
+                    .await
+            }
+            Stamp::CancelledAt => {
+                diesel::update(target)
+                    .set((status, updated, o::cancelled_at.eq(at)))
+                    .execute(conn)
+                    .await
+            }
+        }
+        .store()?;
+        Ok(())
+    }
+
+    async fn set_total(
+        &mut self,
+        venue: VenueId,
+        id: OrderId,
+        total: Money,
+    ) -> Result<(), StoreError> {
+        diesel::update(
+            o::table.filter(o::id.eq(id.as_uuid()).and(o::venue_id.eq(venue.as_uuid()))),
+        )
+        .set(o::total_minor.eq(total.minor()))
+        .execute(&mut *self.conn)
+        .await
+        .store()?;
+        Ok(())
+    }
+
+    async fn record_allocation(
+        &mut self,
+        venue: VenueId,
+        item: OrderItemId,
+        takes: &[Take],
+        shortfall: Quantity,
+    ) -> Result<(), StoreError> {
+        if !takes.is_empty() {
+            let rows: Vec<_> = takes
+                .iter()
+                .map(|t| {
+                    (
+                        oil::order_item_id.eq(item.as_uuid()),
+                        oil::lot_id.eq(t.lot.as_uuid()),
+                        oil::venue_id.eq(venue.as_uuid()),
+                        oil::quantity_milli.eq(t.quantity.thousandths()),
+                    )
+                })
+                .collect();
+            diesel::insert_into(oil::table)
+                .values(rows)
+                .execute(&mut *self.conn)
+                .await
+                .store()?;
+        }
+        if shortfall.is_positive() {
+            diesel::update(
+                oi::table.filter(
+                    oi::id
+                        .eq(item.as_uuid())
+                        .and(oi::venue_id.eq(venue.as_uuid())),
+                ),
+            )
+            .set(oi::shortfall_milli.eq(shortfall.thousandths()))
+            .execute(&mut *self.conn)
+            .await
+            .store()?;
+        }
+        Ok(())
+    }
+
+    async fn count_open_on_table(
+        &mut self,
+        venue: VenueId,
+        table: TableId,
+        except: Option<OrderId>,
+    ) -> Result<u64, StoreError> {
+        let mut query = o::table
+            .filter(
+                o::venue_id
+                    .eq(venue.as_uuid())
+                    .and(o::table_id.eq(table.as_uuid()))
+                    .and(o::status.ne_all(CLOSED)),
+            )
+            .count()
+            .into_boxed();
+        if let Some(except) = except {
+            query = query.filter(o::id.ne(except.as_uuid()));
+        }
+        let count: i64 = query.get_result(&mut *self.conn).await.store()?;
+        Ok(count.unsigned_abs())
+    }
+
+    async fn delete(&mut self, venue: VenueId, id: OrderId) -> Result<(), StoreError> {
+        diesel::delete(
+            o::table.filter(o::id.eq(id.as_uuid()).and(o::venue_id.eq(venue.as_uuid()))),
+        )
+        .execute(&mut *self.conn)
+        .await
+        .store()?;
+        Ok(())
+    }
+}

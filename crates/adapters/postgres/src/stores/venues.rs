@@ -1,0 +1,54 @@
+use async_trait::async_trait;
+use brigade_application::StoreError;
+use brigade_application::model::Venue;
+use brigade_application::ports::VenueStore;
+use brigade_domain::VenueId;
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::error::StoreResult;
+use crate::rows::parse;
+use crate::schema::venues;
+use crate::uow::PgTx;
+
+#[async_trait]
+impl VenueStore for PgTx {
+    async fn get(&mut self, venue: VenueId) -> Result<Option<Venue>, StoreError> {
+        let row: Option<(Uuid, String, String)> = venues::table
+            .find(venue.as_uuid())
+            .select((venues::id, venues::name, venues::stock_policy))
+            .first(&mut *self.conn)
+            .await
+            .optional()
+            .store()?;
+        row.map(|(id, name, policy)| {
+            Ok(Venue {
+                id: id.into(),
+                name,
+                stock_policy: parse(&policy, "stock policy")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn upsert(&mut self, venue: &Venue) -> Result<(), StoreError> {
+        diesel::insert_into(venues::table)
+            .values((
+                venues::id.eq(venue.id.as_uuid()),
+                venues::name.eq(&venue.name),
+                venues::stock_policy.eq(venue.stock_policy.as_str()),
+            ))
+            .on_conflict(venues::id)
+            .do_update()
+            .set((
+                venues::name.eq(excluded(venues::name)),
+                venues::stock_policy.eq(excluded(venues::stock_policy)),
+            ))
+            .execute(&mut *self.conn)
+            .await
+            .store()?;
+        Ok(())
+    }
+}

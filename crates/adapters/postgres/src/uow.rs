@@ -1,0 +1,146 @@
+//! The pool and the unit of work.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use brigade_application::StoreError;
+use brigade_application::ports::*;
+use deadpool::Runtime;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
+use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
+
+use crate::error::StoreResult;
+
+/// Pool sizing. The default suits the 2-core box: PostgreSQL does best with a few
+/// connections per core; more only queue inside the server.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_size: usize,
+    /// How long a request waits for a free connection before failing with 503.
+    pub wait_timeout: Duration,
+    /// How long opening a new connection may take.
+    pub connect_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_size: 16,
+            wait_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct PgUnitOfWork {
+    pool: Pool<AsyncPgConnection>,
+}
+
+impl PgUnitOfWork {
+    pub fn connect(database_url: &str, settings: &PoolSettings) -> anyhow::Result<Self> {
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+        let pool = Pool::builder(manager)
+            .max_size(settings.max_size)
+            .wait_timeout(Some(settings.wait_timeout))
+            .create_timeout(Some(settings.connect_timeout))
+            .recycle_timeout(Some(settings.connect_timeout))
+            .runtime(Runtime::Tokio1)
+            .build()?;
+        Ok(Self { pool })
+    }
+
+    /// Connections in use and idle, for health and metrics.
+    pub fn pool_status(&self) -> (usize, usize) {
+        let status = self.pool.status();
+        (status.size - status.available, status.available)
+    }
+
+    async fn checkout(&self) -> Result<Object<AsyncPgConnection>, StoreError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e: PoolError| StoreError::Unavailable(anyhow::anyhow!("database pool: {e}")))
+    }
+
+    async fn open(&self, read_only: bool) -> Result<Box<dyn Tx>, StoreError> {
+        let mut conn = self.checkout().await?;
+        AnsiTransactionManager::begin_transaction(&mut *conn)
+            .await
+            .store()?;
+        if read_only {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *conn)
+                .await
+                .store()?;
+        }
+        Ok(Box::new(PgTx { conn }))
+    }
+}
+
+#[async_trait]
+impl UnitOfWork for PgUnitOfWork {
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
+        self.open(false).await
+    }
+
+    async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
+        self.open(true).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.checkout().await?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut *conn)
+            .await
+            .store()?;
+        Ok(())
+    }
+}
+
+/// One open transaction on one pooled connection. Every store port is implemented on
+/// it (see `stores/`).
+pub struct PgTx {
+    pub(crate) conn: Object<AsyncPgConnection>,
+}
+
+#[async_trait]
+impl Tx for PgTx {
+    fn venues(&mut self) -> &mut dyn VenueStore {
+        self
+    }
+    fn users(&mut self) -> &mut dyn UserStore {
+        self
+    }
+    fn tables(&mut self) -> &mut dyn TableStore {
+        self
+    }
+    fn products(&mut self) -> &mut dyn ProductStore {
+        self
+    }
+    fn stock(&mut self) -> &mut dyn StockStore {
+        self
+    }
+    fn orders(&mut self) -> &mut dyn OrderStore {
+        self
+    }
+    fn events(&mut self) -> &mut dyn EventLog {
+        self
+    }
+    fn idempotency(&mut self) -> &mut dyn IdempotencyStore {
+        self
+    }
+
+    async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        AnsiTransactionManager::commit_transaction(&mut *self.conn)
+            .await
+            .store()
+    }
+
+    async fn rollback(mut self: Box<Self>) -> Result<(), StoreError> {
+        AnsiTransactionManager::rollback_transaction(&mut *self.conn)
+            .await
+            .store()
+    }
+}

@@ -1,0 +1,125 @@
+//! `brigade seed --demo`: the seeds' demo venue, its staff and a small menu with stock.
+//! For development and tests only. Idempotent: running it twice changes nothing more.
+
+use brigade_application::model::{Membership, Venue};
+use brigade_application::usecases::products::NewProduct;
+use brigade_application::usecases::stock::NewLot;
+use brigade_application::usecases::system_actor;
+use brigade_application::usecases::tables::NewTable;
+use brigade_application::{AppError, Brigade};
+use brigade_domain::{Money, Quantity, Role, StockPolicy, VenueId};
+use serde_json::json;
+use uuid::Uuid;
+
+pub const DEMO_VENUE: VenueId = VenueId::from_uuid(Uuid::from_u128(1));
+pub const DEMO_PASSWORD: &str = "admin123!";
+pub const DEMO_STAFF: [(&str, &str, Role); 4] = [
+    ("admin@beerflow.demo", "Demo Admin", Role::Admin),
+    ("manager@beerflow.demo", "Demo Manager", Role::Manager),
+    ("waiter1@beerflow.demo", "Demo Waiter", Role::Waiter),
+    ("chef@beerflow.demo", "Demo Chef", Role::Kitchen),
+];
+
+pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
+    brigade
+        .upsert_venue(&Venue {
+            id: DEMO_VENUE,
+            name: "BeerFlow Demo Pub".to_owned(),
+            stock_policy: StockPolicy::Partial,
+        })
+        .await?;
+    for (email, name, role) in DEMO_STAFF {
+        brigade
+            .upsert_user(
+                email,
+                name,
+                DEMO_PASSWORD,
+                vec![Membership {
+                    venue_id: DEMO_VENUE,
+                    role,
+                }],
+            )
+            .await?;
+    }
+    let actor = system_actor(DEMO_VENUE);
+    // A menu only the first time: a venue that has products keeps its own.
+    if !brigade.list_products(&actor).await?.is_empty() {
+        return Ok(());
+    }
+    for (name, seats, area) in [
+        ("T1", 4, "main_hall"),
+        ("T2", 4, "main_hall"),
+        ("BAR-1", 2, "bar"),
+    ] {
+        brigade
+            .create_table(
+                &actor,
+                NewTable {
+                    name: name.to_owned(),
+                    seats,
+                    area: Some(area.to_owned()),
+                    position: json!({}),
+                },
+                None,
+            )
+            .await?;
+    }
+    let menu = [
+        (
+            "House Burger",
+            "BURGER-001",
+            "pz",
+            "5.50",
+            "14.00",
+            "food",
+            40,
+        ),
+        (
+            "IPA (draught)",
+            "BEER-IPA",
+            "l",
+            "2.10",
+            "12.50",
+            "drinks",
+            50,
+        ),
+        ("Fries", "SIDE-FRIES", "pz", "0.90", "4.50", "food", 100),
+    ];
+    for (name, sku, unit, cost, price, category, stock) in menu {
+        let product = brigade
+            .create_product(
+                &actor,
+                NewProduct {
+                    name: name.to_owned(),
+                    sku: sku.to_owned(),
+                    unit: unit.to_owned(),
+                    cost: Money::parse_major(cost)
+                        .map_err(|e| AppError::validation(e.to_string()))?,
+                    price: Money::parse_major(price)
+                        .map_err(|e| AppError::validation(e.to_string()))?,
+                    category: Some(category.to_owned()),
+                    attributes: json!({}),
+                    stock_tracked: true,
+                },
+                None,
+            )
+            .await?
+            .value;
+        brigade
+            .create_lot(
+                &actor,
+                NewLot {
+                    product_id: product.id,
+                    lot_code: format!("{sku}-DEMO-1"),
+                    qty_init: Quantity::from_units(stock),
+                    unit: None,
+                    cost_per_unit: product.cost,
+                    expiry_date: None,
+                    storage_location: Some("Demo store room".to_owned()),
+                },
+                None,
+            )
+            .await?;
+    }
+    Ok(())
+}

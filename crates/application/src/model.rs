@@ -1,0 +1,204 @@
+//! The records use cases read and write. Field names follow the REST contract.
+
+use brigade_domain::{
+    LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role, StockPolicy,
+    TableId, TableStatus, UserId, VenueId,
+};
+use serde_json::Value;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Venue {
+    pub id: VenueId,
+    pub name: String,
+    pub stock_policy: StockPolicy,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Membership {
+    pub venue_id: VenueId,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub full_name: String,
+    pub password_hash: String,
+    pub memberships: Vec<Membership>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub id: TableId,
+    pub venue_id: VenueId,
+    pub name: String,
+    pub seats: i32,
+    pub area: Option<String>,
+    pub position: Value,
+    pub status: TableStatus,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub id: ProductId,
+    pub venue_id: VenueId,
+    pub name: String,
+    pub sku: String,
+    pub unit: String,
+    pub cost: Money,
+    pub price: Money,
+    pub category: Option<String>,
+    pub attributes: Value,
+    /// Serving deducts stock (FEFO) only for tracked products; a service charge is not.
+    pub stock_tracked: bool,
+    pub active: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lot {
+    pub id: LotId,
+    pub venue_id: VenueId,
+    pub product_id: ProductId,
+    pub lot_code: String,
+    pub qty_init: Quantity,
+    pub qty_current: Quantity,
+    pub unit: String,
+    pub cost_per_unit: Money,
+    pub expiry_date: Option<Date>,
+    pub storage_location: Option<String>,
+    pub received_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MovementKind {
+    In,
+    Out,
+}
+
+impl MovementKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::In => "IN",
+            MovementKind::Out => "OUT",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockMovement {
+    pub id: Uuid,
+    pub venue_id: VenueId,
+    pub lot_id: LotId,
+    pub product_id: ProductId,
+    pub kind: MovementKind,
+    /// Signed: `OUT` movements are negative.
+    pub quantity: Quantity,
+    pub reference_type: Option<String>,
+    pub reference_id: Option<Uuid>,
+    pub created_by: Option<UserId>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MovementFilter {
+    pub product_id: Option<ProductId>,
+    pub lot_id: Option<LotId>,
+    pub reference_id: Option<Uuid>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockSummaryRow {
+    pub product_id: ProductId,
+    pub name: String,
+    pub sku: String,
+    pub unit: String,
+    /// Stock in lots that have not expired.
+    pub available: Quantity,
+    /// Stock still on hand in expired lots (to be written off).
+    pub expired: Quantity,
+    pub lot_count: i64,
+    pub next_expiry: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemAllocation {
+    pub lot_id: LotId,
+    pub quantity: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderItem {
+    pub id: OrderItemId,
+    pub order_id: OrderId,
+    pub product_id: ProductId,
+    pub product_name: String,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+    pub notes: Option<String>,
+    pub modifiers: Value,
+    /// What FEFO could not allocate at serve time (partial policy).
+    pub shortfall: Quantity,
+    pub allocations: Vec<ItemAllocation>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub id: OrderId,
+    pub venue_id: VenueId,
+    /// Per-venue, gap-free from 1; 0 only before the number is assigned in the creating
+    /// transaction.
+    pub order_number: i64,
+    pub table_id: Option<TableId>,
+    pub table_name: Option<String>,
+    pub status: OrderStatus,
+    pub covers: i32,
+    pub notes: Option<String>,
+    pub created_by: UserId,
+    pub total: Money,
+    pub items: Vec<OrderItem>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub confirmed_at: Option<OffsetDateTime>,
+    pub kitchen_started_at: Option<OffsetDateTime>,
+    pub ready_at: Option<OffsetDateTime>,
+    pub served_at: Option<OffsetDateTime>,
+    pub completed_at: Option<OffsetDateTime>,
+    pub cancelled_at: Option<OffsetDateTime>,
+}
+
+/// One journaled event: the venue's `seq` orders them without gaps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalEntry {
+    pub venue_id: VenueId,
+    pub seq: i64,
+    pub kind: String,
+    pub data: Value,
+    pub at: OffsetDateTime,
+}
+
+/// What a claimed `Idempotency-Key` turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// First use: go ahead; the key now points at the resource being created.
+    Fresh,
+    /// Same key, same request: the resource created the first time.
+    Replay(Uuid),
+    /// Same key, different request.
+    Mismatch,
+}
+
+/// An `Idempotency-Key` with the fingerprint of the request that carried it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub fingerprint: String,
+}

@@ -1,0 +1,205 @@
+//! The ports: what the use cases need from the outside world.
+//!
+//! A use case opens a unit of work ([`UnitOfWork::begin`]) and reaches each aggregate's
+//! store through the [`Tx`] it gets back; everything it does through that `Tx` commits
+//! or rolls back together. Stores take `venue_id` on every call and adapters filter by
+//! it: another venue's id behaves exactly like an id that does not exist.
+
+use async_trait::async_trait;
+use brigade_domain::fefo::{LotStock, Take};
+use brigade_domain::{
+    DomainEvent, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, TableId,
+    TableStatus, UserId, VenueId, order::Stamp,
+};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::model::*;
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait UnitOfWork: Send + Sync + 'static {
+    /// A read-write transaction.
+    async fn begin(&self) -> Result<Box<dyn Tx>>;
+    /// A read-only transaction over one consistent snapshot.
+    async fn read(&self) -> Result<Box<dyn Tx>>;
+    /// Checks the store answers (readiness).
+    async fn ping(&self) -> Result<()>;
+}
+
+/// One transaction. Dropping it without [`Tx::commit`] rolls back.
+#[async_trait]
+pub trait Tx: Send {
+    fn venues(&mut self) -> &mut dyn VenueStore;
+    fn users(&mut self) -> &mut dyn UserStore;
+    fn tables(&mut self) -> &mut dyn TableStore;
+    fn products(&mut self) -> &mut dyn ProductStore;
+    fn stock(&mut self) -> &mut dyn StockStore;
+    fn orders(&mut self) -> &mut dyn OrderStore;
+    fn events(&mut self) -> &mut dyn EventLog;
+    fn idempotency(&mut self) -> &mut dyn IdempotencyStore;
+    async fn commit(self: Box<Self>) -> Result<()>;
+    async fn rollback(self: Box<Self>) -> Result<()>;
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait VenueStore: Send {
+    async fn get(&mut self, venue: VenueId) -> Result<Option<Venue>>;
+    /// Creates the venue, or updates its name and policy when it exists.
+    async fn upsert(&mut self, venue: &Venue) -> Result<()>;
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait UserStore: Send {
+    async fn by_email(&mut self, email: &str) -> Result<Option<User>>;
+    /// Creates the user (memberships included), or replaces name, password and
+    /// memberships of the user with that email. Returns the user's id.
+    async fn upsert(&mut self, user: &User) -> Result<UserId>;
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait TableStore: Send {
+    async fn insert(&mut self, table: &Table) -> Result<()>;
+    async fn get(&mut self, venue: VenueId, id: TableId) -> Result<Option<Table>>;
+    /// Reads and locks the table row until the transaction ends.
+    async fn lock(&mut self, venue: VenueId, id: TableId) -> Result<Option<Table>>;
+    async fn list(&mut self, venue: VenueId) -> Result<Vec<Table>>;
+    async fn update(&mut self, table: &Table) -> Result<()>;
+    async fn set_status(
+        &mut self,
+        venue: VenueId,
+        id: TableId,
+        status: TableStatus,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn delete(&mut self, venue: VenueId, id: TableId) -> Result<()>;
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ProductStore: Send {
+    async fn insert(&mut self, product: &Product) -> Result<()>;
+    async fn get(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>>;
+    /// The venue's products among `ids` (missing ids are simply absent).
+    async fn get_many(&mut self, venue: VenueId, ids: &[ProductId]) -> Result<Vec<Product>>;
+    async fn list(&mut self, venue: VenueId) -> Result<Vec<Product>>;
+    async fn update(&mut self, product: &Product) -> Result<()>;
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait StockStore: Send {
+    async fn insert_lot(&mut self, lot: &Lot) -> Result<()>;
+    async fn get_lot(&mut self, venue: VenueId, id: LotId) -> Result<Option<Lot>>;
+    async fn list_lots(&mut self, venue: VenueId, product: Option<ProductId>) -> Result<Vec<Lot>>;
+    /// Locks every lot of `product` with stock left, in FEFO order, until the
+    /// transaction ends: concurrent serves queue here instead of over-allocating.
+    async fn lock_for_fefo(&mut self, venue: VenueId, product: ProductId) -> Result<Vec<LotStock>>;
+    /// Applies a FEFO plan: decrements each lot (never below zero).
+    async fn take(&mut self, venue: VenueId, takes: &[Take]) -> Result<()>;
+    async fn insert_movements(&mut self, movements: &[StockMovement]) -> Result<()>;
+    async fn movements(
+        &mut self,
+        venue: VenueId,
+        filter: &MovementFilter,
+    ) -> Result<Vec<StockMovement>>;
+    async fn summary(&mut self, venue: VenueId, today: Date) -> Result<Vec<StockSummaryRow>>;
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait OrderStore: Send {
+    /// Inserts the order (number not yet assigned) and its items.
+    async fn insert(&mut self, order: &Order) -> Result<()>;
+    async fn insert_items(&mut self, venue: VenueId, items: &[OrderItem]) -> Result<()>;
+    /// Takes the venue's next order number for `order`. Holds the venue's counter row
+    /// until COMMIT, so call it as late as possible.
+    async fn assign_number(&mut self, venue: VenueId, order: OrderId) -> Result<i64>;
+    async fn get(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>>;
+    /// Like `get`, and locks the order row until the transaction ends.
+    async fn lock(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>>;
+    /// Orders with one of `statuses` (all when empty), oldest first, at most `limit`.
+    async fn list(
+        &mut self,
+        venue: VenueId,
+        statuses: &[OrderStatus],
+        limit: i64,
+    ) -> Result<Vec<Order>>;
+    async fn set_status(
+        &mut self,
+        venue: VenueId,
+        id: OrderId,
+        status: OrderStatus,
+        stamp: Stamp,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn set_total(&mut self, venue: VenueId, id: OrderId, total: Money) -> Result<()>;
+    /// Links an item to the lots FEFO took from and records its shortfall.
+    async fn record_allocation(
+        &mut self,
+        venue: VenueId,
+        item: OrderItemId,
+        takes: &[Take],
+        shortfall: Quantity,
+    ) -> Result<()>;
+    /// Open orders (not completed, not cancelled) on the table, `except` one.
+    async fn count_open_on_table(
+        &mut self,
+        venue: VenueId,
+        table: TableId,
+        except: Option<OrderId>,
+    ) -> Result<u64>;
+    async fn delete(&mut self, venue: VenueId, id: OrderId) -> Result<()>;
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait EventLog: Send {
+    /// Journals `events` under the venue's next sequence numbers and returns them.
+    /// Holds the venue's counter row until COMMIT: call it last.
+    async fn append(
+        &mut self,
+        venue: VenueId,
+        events: &[DomainEvent],
+        at: OffsetDateTime,
+    ) -> Result<Vec<i64>>;
+    /// The venue's latest sequence number (0 before the first event).
+    async fn latest_seq(&mut self, venue: VenueId) -> Result<i64>;
+    /// Events after `seq`, in order, at most `limit`.
+    async fn since(&mut self, venue: VenueId, seq: i64, limit: i64) -> Result<Vec<JournalEntry>>;
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait IdempotencyStore: Send {
+    /// Claims `key` for `resource`. A concurrent claim of the same key waits for this
+    /// transaction and then sees it as a replay (or as free again after a rollback).
+    async fn claim(
+        &mut self,
+        venue: VenueId,
+        user: UserId,
+        key: &IdempotencyKey,
+        resource: Uuid,
+    ) -> Result<Claim>;
+}
+
+/// Wall-clock time, a port so tests can pin "today" for expiry.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// Password hashing (argon2id in production). Async because a good hash is slow enough
+/// that adapters run it off the request threads.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait PasswordHasher: Send + Sync + 'static {
+    async fn hash(&self, password: String) -> anyhow::Result<String>;
+    async fn verify(&self, password: String, hash: String) -> bool;
+}

@@ -1,0 +1,116 @@
+//! [`Brigade`]: the use-case service, holding the ports `brigade-app` wires in.
+
+use std::sync::Arc;
+
+use brigade_domain::{Permission, Role, UserId, VenueId};
+use time::OffsetDateTime;
+
+use crate::AppError;
+use crate::ports::{Clock, PasswordHasher, Tx, UnitOfWork};
+
+/// Who is acting, in which venue, with which role. Built by the HTTP adapter from a
+/// verified token and the venue membership; use cases trust it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub venue_id: VenueId,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.role.may(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "a {} may not {}",
+                self.role,
+                match permission {
+                    Permission::ViewVenue => "view this venue",
+                    Permission::ManageVenue => "manage tables, menu or stock",
+                    Permission::TakeOrders => "take orders",
+                    Permission::SetTableStatus => "set table status",
+                }
+            )))
+        }
+    }
+}
+
+/// The use cases. Ports are trait objects so the HTTP adapter need not be generic over
+/// every store; a virtual call is nothing beside a database round trip.
+#[derive(Clone)]
+pub struct Brigade {
+    pub(crate) uow: Arc<dyn UnitOfWork>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) passwords: Arc<dyn PasswordHasher>,
+}
+
+impl Brigade {
+    pub fn new(
+        uow: Arc<dyn UnitOfWork>,
+        clock: Arc<dyn Clock>,
+        passwords: Arc<dyn PasswordHasher>,
+    ) -> Self {
+        Self {
+            uow,
+            clock,
+            passwords,
+        }
+    }
+
+    /// Whether the store answers; readiness probes call this.
+    pub async fn ready(&self) -> Result<(), AppError> {
+        Ok(self.uow.ping().await?)
+    }
+
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Runs `work` in a read-write transaction: commit on `Ok`, roll back on `Err`.
+    pub(crate) async fn write<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut dyn Tx) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let tx = self.uow.begin().await?;
+        run(tx, work).await
+    }
+
+    /// Runs `work` in a read-only transaction (one consistent snapshot).
+    pub(crate) async fn read<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut dyn Tx) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let tx = self.uow.read().await?;
+        run(tx, work).await
+    }
+}
+
+async fn run<T>(
+    mut tx: Box<dyn Tx>,
+    work: impl AsyncFnOnce(&mut dyn Tx) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    match work(tx.as_mut()).await {
+        Ok(value) => {
+            tx.commit().await?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = tx.rollback().await {
+                // The connection is discarded by the pool; the database rolls back.
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}

@@ -1,0 +1,75 @@
+//! The use cases, one module per resource. Every writing use case runs in one
+//! transaction through [`crate::Brigade::write`].
+
+pub mod auth;
+pub mod orders;
+pub mod products;
+pub mod status;
+pub mod stock;
+pub mod tables;
+
+use brigade_domain::{UserId, VenueId};
+use uuid::Uuid;
+
+use crate::model::{Claim, IdempotencyKey};
+use crate::ports::Tx;
+use crate::{Actor, AppError};
+
+/// The result of a creating use case: the resource, and whether it was created by an
+/// earlier request with the same `Idempotency-Key` (a replay creates nothing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created<T> {
+    pub value: T,
+    pub replayed: bool,
+}
+
+/// Claims the idempotency key (when given) for `resource`. `Some(existing)` means this
+/// is a replay of the request that created `existing`.
+pub(crate) async fn claim_key(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    key: Option<&IdempotencyKey>,
+    resource: Uuid,
+) -> Result<Option<Uuid>, AppError> {
+    let Some(key) = key else { return Ok(None) };
+    match tx
+        .idempotency()
+        .claim(actor.venue_id, actor.user_id, key, resource)
+        .await?
+    {
+        Claim::Fresh => Ok(None),
+        Claim::Replay(existing) => Ok(Some(existing)),
+        Claim::Mismatch => Err(AppError::IdempotencyMismatch),
+    }
+}
+
+pub(crate) fn require_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(AppError::validation(format!("{field} must not be empty")));
+    }
+    if value.chars().count() > max {
+        return Err(AppError::validation(format!(
+            "{field} must be at most {max} characters"
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<(), AppError> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(AppError::validation(format!(
+            "{field} must be at most {max} characters"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Identity for seeding and the CLI, where no request is acting.
+pub fn system_actor(venue_id: VenueId) -> Actor {
+    Actor {
+        user_id: UserId::from_uuid(Uuid::nil()),
+        venue_id,
+        role: brigade_domain::Role::Admin,
+    }
+}

@@ -1,0 +1,171 @@
+//! Products: the menu and the stock-keeping catalogue.
+
+use brigade_domain::{Money, Permission, ProductId};
+use serde_json::Value;
+
+use super::{Created, claim_key, optional_text, require_text};
+use crate::model::{IdempotencyKey, Product};
+use crate::{Actor, AppError, Brigade, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProduct {
+    pub name: String,
+    pub sku: String,
+    pub unit: String,
+    pub cost: Money,
+    pub price: Money,
+    pub category: Option<String>,
+    pub attributes: Value,
+    pub stock_tracked: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProductPatch {
+    pub name: Option<String>,
+    pub unit: Option<String>,
+    pub cost: Option<Money>,
+    pub price: Option<Money>,
+    pub category: Option<String>,
+    pub attributes: Option<Value>,
+    pub stock_tracked: Option<bool>,
+    pub active: Option<bool>,
+}
+
+fn validate(p: &Product) -> Result<(), AppError> {
+    require_text("name", &p.name, 200)?;
+    require_text("sku", &p.sku, 64)?;
+    require_text("unit", &p.unit, 16)?;
+    optional_text("category", p.category.as_deref(), 100)?;
+    if p.cost < Money::ZERO || p.price < Money::ZERO {
+        return Err(AppError::validation("cost and price must not be negative"));
+    }
+    if !p.attributes.is_object() {
+        return Err(AppError::validation("attributes must be an object"));
+    }
+    Ok(())
+}
+
+fn duplicate_sku(error: StoreError) -> AppError {
+    match error {
+        StoreError::UniqueViolation(_) => {
+            AppError::conflict("duplicate_sku", "a product with this sku already exists")
+        }
+        other => other.into(),
+    }
+}
+
+impl Brigade {
+    #[tracing::instrument(skip_all, fields(venue.id = %actor.venue_id))]
+    pub async fn create_product(
+        &self,
+        actor: &Actor,
+        new: NewProduct,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Created<Product>, AppError> {
+        actor.require(Permission::ManageVenue)?;
+        let now = self.now();
+        let product = Product {
+            id: ProductId::new(),
+            venue_id: actor.venue_id,
+            name: new.name.trim().to_owned(),
+            sku: new.sku.trim().to_owned(),
+            unit: new.unit.trim().to_owned(),
+            cost: new.cost,
+            price: new.price,
+            category: new.category,
+            attributes: new.attributes,
+            stock_tracked: new.stock_tracked,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        };
+        validate(&product)?;
+        self.write(async |tx| {
+            if let Some(existing) = claim_key(tx, actor, key.as_ref(), product.id.as_uuid()).await?
+            {
+                let value = tx
+                    .products()
+                    .get(actor.venue_id, existing.into())
+                    .await?
+                    .ok_or(AppError::NotFound { entity: "product" })?;
+                return Ok(Created {
+                    value,
+                    replayed: true,
+                });
+            }
+            tx.products()
+                .insert(&product)
+                .await
+                .map_err(duplicate_sku)?;
+            Ok(Created {
+                value: product.clone(),
+                replayed: false,
+            })
+        })
+        .await
+    }
+
+    pub async fn list_products(&self, actor: &Actor) -> Result<Vec<Product>, AppError> {
+        actor.require(Permission::ViewVenue)?;
+        self.read(async |tx| Ok(tx.products().list(actor.venue_id).await?))
+            .await
+    }
+
+    pub async fn get_product(&self, actor: &Actor, id: ProductId) -> Result<Product, AppError> {
+        actor.require(Permission::ViewVenue)?;
+        self.read(async |tx| {
+            tx.products()
+                .get(actor.venue_id, id)
+                .await?
+                .ok_or(AppError::NotFound { entity: "product" })
+        })
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(venue.id = %actor.venue_id, product.id = %id))]
+    pub async fn update_product(
+        &self,
+        actor: &Actor,
+        id: ProductId,
+        patch: ProductPatch,
+    ) -> Result<Product, AppError> {
+        actor.require(Permission::ManageVenue)?;
+        let now = self.now();
+        self.write(async |tx| {
+            let mut p = tx
+                .products()
+                .get(actor.venue_id, id)
+                .await?
+                .ok_or(AppError::NotFound { entity: "product" })?;
+            if let Some(v) = patch.name {
+                p.name = v.trim().to_owned();
+            }
+            if let Some(v) = patch.unit {
+                p.unit = v.trim().to_owned();
+            }
+            if let Some(v) = patch.cost {
+                p.cost = v;
+            }
+            if let Some(v) = patch.price {
+                p.price = v;
+            }
+            if patch.category.is_some() {
+                p.category = patch.category;
+            }
+            if let Some(v) = patch.attributes {
+                p.attributes = v;
+            }
+            if let Some(v) = patch.stock_tracked {
+                p.stock_tracked = v;
+            }
+            if let Some(v) = patch.active {
+                p.active = v;
+            }
+            validate(&p)?;
+            p.updated_at = now;
+            tx.products().update(&p).await?;
+            Ok(p)
+        })
+        .await
+    }
+}

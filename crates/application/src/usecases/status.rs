@@ -1,0 +1,185 @@
+//! Moving an order through its states; serving it allocates stock FEFO.
+
+use brigade_domain::fefo::{self, Take};
+use brigade_domain::{DomainEvent, OrderId, OrderStatus, Permission, StockPolicy};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::model::{MovementKind, Order, StockMovement};
+use crate::ports::Tx;
+use crate::{Actor, AppError, Brigade};
+
+impl Brigade {
+    /// Applies one transition of DESIGN §4 for the actor's role. Serving deducts stock,
+    /// completing or cancelling the table's last open order releases the table; the
+    /// status, stamps, stock, table and events commit together.
+    #[tracing::instrument(skip_all, fields(venue.id = %actor.venue_id, order.id = %id, order.status = %to))]
+    pub async fn change_status(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        to: OrderStatus,
+    ) -> Result<Order, AppError> {
+        actor.require(Permission::ViewVenue)?;
+        let now = self.now();
+        self.write(async |tx| {
+            let order = tx
+                .orders()
+                .lock(actor.venue_id, id)
+                .await?
+                .ok_or(AppError::NotFound { entity: "order" })?;
+            let stamp = order.status.transition(to, actor.role)?;
+            let mut events = Vec::new();
+            if to == OrderStatus::Served {
+                serve(tx, actor, &order, now, &mut events).await?;
+            }
+            tx.orders()
+                .set_status(actor.venue_id, id, to, stamp, now)
+                .await?;
+            events.insert(
+                0,
+                DomainEvent::OrderStatusChanged {
+                    order_id: id,
+                    order_number: order.order_number,
+                    from: order.status,
+                    status: to,
+                },
+            );
+            if !to.is_open() {
+                release_table(
+                    tx,
+                    actor,
+                    &order,
+                    to == OrderStatus::Completed,
+                    now,
+                    &mut events,
+                )
+                .await?;
+            }
+            tx.events().append(actor.venue_id, &events, now).await?;
+            super::orders::order_or_404(tx, actor, id).await
+        })
+        .await
+    }
+}
+
+/// FEFO for every stock-tracked line: lock the product's lots, plan, apply, link the
+/// item to its lots and write one `OUT` movement per lot taken. Lines are handled in
+/// product order so two serves lock lots in the same order and cannot deadlock.
+async fn serve(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    order: &Order,
+    now: OffsetDateTime,
+    events: &mut Vec<DomainEvent>,
+) -> Result<(), AppError> {
+    let venue = tx
+        .venues()
+        .get(actor.venue_id)
+        .await?
+        .ok_or(AppError::NotFound { entity: "venue" })?;
+    let mut product_ids: Vec<_> = order.items.iter().map(|i| i.product_id).collect();
+    product_ids.sort();
+    product_ids.dedup();
+    let tracked: Vec<_> = tx
+        .products()
+        .get_many(actor.venue_id, &product_ids)
+        .await?
+        .into_iter()
+        .filter(|p| p.stock_tracked)
+        .map(|p| p.id)
+        .collect();
+    let mut lines: Vec<_> = order
+        .items
+        .iter()
+        .filter(|i| tracked.contains(&i.product_id))
+        .collect();
+    lines.sort_by_key(|i| (i.product_id, i.id));
+
+    let today = now.date();
+    let mut movements = Vec::new();
+    for item in lines {
+        let lots = tx
+            .stock()
+            .lock_for_fefo(actor.venue_id, item.product_id)
+            .await?;
+        let plan = fefo::allocate(&lots, item.quantity, today);
+        if plan.shortfall.is_positive() {
+            if venue.stock_policy == StockPolicy::Strict {
+                return Err(AppError::InsufficientStock {
+                    product_id: item.product_id,
+                    product_name: item.product_name.clone(),
+                    requested: item.quantity,
+                    available: plan.allocated(),
+                });
+            }
+            events.push(DomainEvent::StockShortage {
+                order_id: order.id,
+                order_number: order.order_number,
+                product_id: item.product_id,
+                product_name: item.product_name.clone(),
+                requested: item.quantity,
+                allocated: plan.allocated(),
+                shortfall: plan.shortfall,
+            });
+        }
+        tx.stock().take(actor.venue_id, &plan.takes).await?;
+        tx.orders()
+            .record_allocation(actor.venue_id, item.id, &plan.takes, plan.shortfall)
+            .await?;
+        movements.extend(plan.takes.iter().map(|take: &Take| StockMovement {
+            id: Uuid::now_v7(),
+            venue_id: actor.venue_id,
+            lot_id: take.lot,
+            product_id: item.product_id,
+            kind: MovementKind::Out,
+            quantity: take.quantity.neg(),
+            reference_type: Some("order".to_owned()),
+            reference_id: Some(order.id.as_uuid()),
+            created_by: Some(actor.user_id),
+            created_at: now,
+        }));
+    }
+    tx.stock().insert_movements(&movements).await?;
+    Ok(())
+}
+
+/// When `order` was its table's last open order, the table becomes `cleaning` (after a
+/// meal) or `available` again (cancelled, deleted).
+pub(crate) async fn release_table(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    order: &Order,
+    completed: bool,
+    now: OffsetDateTime,
+    events: &mut Vec<DomainEvent>,
+) -> Result<(), AppError> {
+    let Some(table_id) = order.table_id else {
+        return Ok(());
+    };
+    // Lock the table first: an order being opened on it concurrently waits, so the
+    // count below cannot miss it.
+    let Some(table) = tx.tables().lock(actor.venue_id, table_id).await? else {
+        return Ok(());
+    };
+    let others = tx
+        .orders()
+        .count_open_on_table(actor.venue_id, table_id, Some(order.id))
+        .await?;
+    if others > 0 {
+        return Ok(());
+    }
+    let next = table.status.on_last_order_closed(completed);
+    if next != table.status {
+        tx.tables()
+            .set_status(actor.venue_id, table_id, next, now)
+            .await?;
+        events.push(DomainEvent::TableStatusChanged {
+            table_id,
+            table_name: table.name,
+            from: table.status,
+            status: next,
+        });
+    }
+    Ok(())
+}

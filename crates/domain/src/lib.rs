@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+
+mod decimal;
+pub mod events;
+pub mod fefo;
+pub mod ids;
+pub mod money;
+pub mod order;
+pub mod quantity;
+pub mod role;
+pub mod table;
+pub mod venue;
+
+pub use decimal::DecimalError;
+pub use events::DomainEvent;
+pub use ids::{LotId, OrderId, OrderItemId, ProductId, TableId, UserId, VenueId};
+pub use money::Money;
+pub use order::{OrderStatus, TransitionError};
+pub use quantity::Quantity;
+pub use role::{Permission, Role};
+pub use table::TableStatus;
+pub use venue::StockPolicy;
