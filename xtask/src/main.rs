@@ -1,1 +1,54 @@
-fn main() {}
+//! `cargo xtask <task>`: Brigade's developer tasks. One module per task.
+//!
+//! - `test-phase3 [--suite NAME]...` — every test suite against a real PostgreSQL.
+//! - `tidy` — architecture invariants (the domain does no I/O).
+//! - `bench` — throughput and latency figures for docs/BENCHMARKS.md.
+
+mod bench;
+mod test;
+mod tidy;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test-phase3") => test::run(&args[1..]),
+        Some("tidy") => tidy::run(),
+        Some("bench") => bench::run(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n\
+                 tasks:\n  \
+                 test-phase3 [--suite NAME]...  run every suite (unit, e2e) on a real PostgreSQL\n  \
+                 tidy                           check the architecture invariants\n  \
+                 bench                          measure order and serve throughput and latency"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs `cargo` with `args` in the workspace root, inheriting output.
+pub(crate) fn cargo(args: &[&str]) -> Result<std::process::ExitStatus, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    std::process::Command::new(cargo)
+        .args(args)
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("running cargo: {e}"))
+}
+
+pub(crate) fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default()
+}

@@ -1,0 +1,104 @@
+//! The `brigade` binary as an operator uses it: migrate, seed, create a user, serve.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use serde_json::json;
+use tokio_postgres::NoTls;
+
+const BIN: &str = env!("CARGO_BIN_EXE_brigade");
+
+fn brigade(url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .env("BRIGADE_DATABASE_URL", url)
+        .env_remove("BRIGADE_JWT_SECRET")
+        .env_remove("BRIGADE_DEV")
+        .env("BRIGADE_LOG", "warn")
+        .output()
+        .expect("brigade runs")
+}
+
+fn text(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[actix_web::test]
+async fn an_operator_migrates_seeds_creates_staff_and_serves() {
+    let server = std::env::var("BRIGADE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let name = format!("brigade_test_{}_cli", std::process::id());
+    let (admin, conn) = tokio_postgres::connect(&format!("{server}/postgres"), NoTls).await.expect("connect");
+    actix_web::rt::spawn(conn);
+    admin.simple_query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.expect("drop");
+    admin.simple_query(&format!("CREATE DATABASE {name}")).await.expect("create");
+    let url = format!("{server}/{name}");
+
+    let first = brigade(&url, &["migrate"]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(text(&first).contains("Applied"));
+    let again = brigade(&url, &["migrate"]);
+    assert!(text(&again).contains("up to date"), "{}", text(&again));
+
+    for _ in 0..2 {
+        let seeded = brigade(&url, &["seed", "--demo"]);
+        assert!(seeded.status.success(), "seeding is idempotent: {}", text(&seeded));
+    }
+    let created = Command::new(BIN)
+        .args([
+            "user", "create", "--email", "Night.Manager@Example.com", "--name", "Night Manager",
+            "--venue", "00000000-0000-0000-0000-000000000001", "--role", "manager",
+        ])
+        .env("BRIGADE_DATABASE_URL", &url)
+        .env("BRIGADE_USER_PASSWORD", "a-long-night-shift")
+        .output()
+        .expect("runs");
+    assert!(created.status.success(), "{}", text(&created));
+
+    // No secret and no --dev: refuse to start, and say what to set.
+    let refused = brigade(&url, &["serve", "--bind", "127.0.0.1:0"]);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("BRIGADE_JWT_SECRET"), "{}", text(&refused));
+
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
+        .env("BRIGADE_DATABASE_URL", &url)
+        .env("BRIGADE_JWT_SECRET", "0123456789abcdef0123456789abcdef")
+        .env("BRIGADE_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = actix_web::web::block(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    })
+    .await
+    .expect("joined")
+    .expect("a line");
+    let base = line
+        .trim()
+        .strip_prefix("Brigade listening on ")
+        .expect("prints its address")
+        .to_owned();
+
+    let client = awc::Client::default();
+    let mut login = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .send_json(&json!({ "email": "night.manager@example.com", "password": "a-long-night-shift" }))
+        .await
+        .expect("login");
+    assert_eq!(login.status().as_u16(), 200);
+    let body: serde_json::Value = login.json().await.expect("json");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["user"]["venues"][0]["role"], "manager");
+    let ready = client.get(format!("{base}/health/ready")).send().await.expect("ready");
+    assert_eq!(ready.status().as_u16(), 200);
+
+    child.kill().expect("stop");
+    let _ = child.wait();
+    admin.simple_query(&format!("DROP DATABASE {name} WITH (FORCE)")).await.expect("cleanup");
+}

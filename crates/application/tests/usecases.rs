@@ -1,0 +1,266 @@
+//! Use cases against mockall mocks of the ports: what each use case asks of the
+//! stores, in which order, and that refusals roll back without writing. The adapters'
+//! behaviour is proven against real PostgreSQL in `crates/app/tests/e2e`.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use brigade_application::model::{Order, OrderItem, Venue};
+use brigade_application::ports::*;
+use brigade_application::usecases::orders::NewOrder;
+use brigade_application::{Actor, AppError, Brigade, StoreError};
+use brigade_domain::fefo::LotStock;
+use brigade_domain::{
+    LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role, StockPolicy,
+    TransitionError, UserId, VenueId,
+};
+use mockall::Sequence;
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+const NOW: OffsetDateTime = datetime!(2026-11-23 20:00 UTC);
+
+/// A transaction whose stores are mocks; records how it ended.
+#[derive(Default)]
+struct FakeTx {
+    venues: MockVenueStore,
+    users: MockUserStore,
+    tables: MockTableStore,
+    products: MockProductStore,
+    stock: MockStockStore,
+    orders: MockOrderStore,
+    events: MockEventLog,
+    idempotency: MockIdempotencyStore,
+    ended: Arc<Mutex<Vec<&'static str>>>,
+}
+
+#[async_trait]
+impl Tx for FakeTx {
+    fn venues(&mut self) -> &mut dyn VenueStore {
+        &mut self.venues
+    }
+    fn users(&mut self) -> &mut dyn UserStore {
+        &mut self.users
+    }
+    fn tables(&mut self) -> &mut dyn TableStore {
+        &mut self.tables
+    }
+    fn products(&mut self) -> &mut dyn ProductStore {
+        &mut self.products
+    }
+    fn stock(&mut self) -> &mut dyn StockStore {
+        &mut self.stock
+    }
+    fn orders(&mut self) -> &mut dyn OrderStore {
+        &mut self.orders
+    }
+    fn events(&mut self) -> &mut dyn EventLog {
+        &mut self.events
+    }
+    fn idempotency(&mut self) -> &mut dyn IdempotencyStore {
+        &mut self.idempotency
+    }
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.ended.lock().expect("lock").push("commit");
+        Ok(())
+    }
+    async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
+        self.ended.lock().expect("lock").push("rollback");
+        Ok(())
+    }
+}
+
+fn service(tx: FakeTx) -> (Brigade, Arc<Mutex<Vec<&'static str>>>) {
+    let ended = tx.ended.clone();
+    let mut uow = MockUnitOfWork::new();
+    uow.expect_begin().times(1).return_once(move || Ok(Box::new(tx)));
+    let mut clock = MockClock::new();
+    clock.expect_now().return_const(NOW);
+    let brigade = Brigade::new(Arc::new(uow), Arc::new(clock), Arc::new(MockPasswordHasher::new()));
+    (brigade, ended)
+}
+
+fn actor(role: Role) -> Actor {
+    Actor {
+        user_id: UserId::new(),
+        venue_id: VenueId::new(),
+        role,
+    }
+}
+
+fn order(actor: &Actor, status: OrderStatus, quantity: Quantity) -> Order {
+    let id = OrderId::new();
+    Order {
+        id,
+        venue_id: actor.venue_id,
+        order_number: 7,
+        table_id: None,
+        table_name: None,
+        status,
+        covers: 2,
+        notes: None,
+        created_by: actor.user_id,
+        total: Money::ZERO,
+        items: vec![OrderItem {
+            id: OrderItemId::new(),
+            order_id: id,
+            product_id: ProductId::new(),
+            product_name: "Burger".to_owned(),
+            quantity,
+            unit_price: Money::from_minor(1500),
+            notes: None,
+            modifiers: serde_json::json!({}),
+            shortfall: Quantity::ZERO,
+            allocations: Vec::new(),
+            created_at: NOW,
+        }],
+        created_at: NOW,
+        updated_at: NOW,
+        confirmed_at: None,
+        kitchen_started_at: None,
+        ready_at: None,
+        served_at: None,
+        completed_at: None,
+        cancelled_at: None,
+    }
+}
+
+#[tokio::test]
+async fn the_kitchen_confirming_an_order_is_forbidden_and_rolls_back_without_writing() {
+    let kitchen = actor(Role::Kitchen);
+    let draft = order(&kitchen, OrderStatus::Draft, Quantity::from_units(1));
+    let mut tx = FakeTx::default();
+    tx.orders.expect_lock().return_once(move |_, _| Ok(Some(draft)));
+    tx.orders.expect_set_status().never();
+    tx.events.expect_append().never();
+    let (brigade, ended) = service(tx);
+
+    let result = brigade.change_status(&kitchen, OrderId::new(), OrderStatus::Confirmed).await;
+
+    assert!(matches!(result, Err(AppError::Transition(TransitionError::Forbidden { .. }))));
+    assert_eq!(*ended.lock().expect("lock"), ["rollback"]);
+}
+
+#[tokio::test]
+async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
+    let waiter = actor(Role::Waiter);
+    let ready = order(&waiter, OrderStatus::Ready, Quantity::from_units(5));
+    let product_id = ready.items[0].product_id;
+    let mut tx = FakeTx::default();
+    tx.orders.expect_lock().return_once(move |_, _| Ok(Some(ready)));
+    let venue_id = waiter.venue_id;
+    tx.venues.expect_get().return_once(move |_| {
+        Ok(Some(Venue {
+            id: venue_id,
+            name: "Strict".to_owned(),
+            stock_policy: StockPolicy::Strict,
+        }))
+    });
+    tx.products.expect_get_many().return_once(move |venue, _| {
+        Ok(vec![brigade_application::model::Product {
+            id: product_id,
+            venue_id: venue,
+            name: "Burger".to_owned(),
+            sku: "B".to_owned(),
+            unit: "pz".to_owned(),
+            cost: Money::ZERO,
+            price: Money::ZERO,
+            category: None,
+            attributes: serde_json::json!({}),
+            stock_tracked: true,
+            active: true,
+            created_at: NOW,
+            updated_at: NOW,
+        }])
+    });
+    tx.stock.expect_lock_for_fefo().return_once(|_, _| {
+        Ok(vec![LotStock {
+            id: LotId::new(),
+            available: Quantity::from_units(2),
+            expiry: None,
+            received_at: NOW,
+        }])
+    });
+    tx.stock.expect_take().never();
+    tx.stock.expect_insert_movements().never();
+    tx.orders.expect_set_status().never();
+    let (brigade, ended) = service(tx);
+
+    let result = brigade.change_status(&waiter, OrderId::new(), OrderStatus::Served).await;
+
+    match result {
+        Err(AppError::InsufficientStock { requested, available, .. }) => {
+            assert_eq!(requested, Quantity::from_units(5));
+            assert_eq!(available, Quantity::from_units(2));
+        }
+        other => panic!("expected insufficient stock, got {other:?}"),
+    }
+    assert_eq!(*ended.lock().expect("lock"), ["rollback"]);
+}
+
+#[tokio::test]
+async fn opening_an_order_takes_the_venue_numbers_last_then_commits() {
+    let waiter = actor(Role::Waiter);
+    let mut seq = Sequence::new();
+    let mut tx = FakeTx::default();
+    tx.products.expect_get_many().returning(|_, _| Ok(Vec::new()));
+    tx.orders
+        .expect_insert()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok(()));
+    tx.orders
+        .expect_assign_number()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Ok(42));
+    tx.events
+        .expect_append()
+        .times(1)
+        .in_sequence(&mut seq)
+        .withf(|_, events, _| events.len() == 1 && events[0].kind() == "new_order")
+        .returning(|_, _, _| Ok(vec![1]));
+    let (brigade, ended) = service(tx);
+
+    let created = brigade
+        .create_order(
+            &waiter,
+            NewOrder {
+                table_id: None,
+                covers: 2,
+                notes: None,
+                items: Vec::new(),
+            },
+            None,
+        )
+        .await
+        .expect("created");
+
+    assert_eq!(created.value.order_number, 42);
+    assert!(!created.replayed);
+    assert_eq!(*ended.lock().expect("lock"), ["commit"]);
+}
+
+#[tokio::test]
+async fn a_role_without_permission_never_opens_a_transaction() {
+    let mut uow = MockUnitOfWork::new();
+    uow.expect_begin().never();
+    let mut clock = MockClock::new();
+    clock.expect_now().return_const(NOW);
+    let brigade = Brigade::new(Arc::new(uow), Arc::new(clock), Arc::new(MockPasswordHasher::new()));
+
+    let result = brigade
+        .create_order(
+            &actor(Role::Kitchen),
+            NewOrder {
+                table_id: None,
+                covers: 1,
+                notes: None,
+                items: Vec::new(),
+            },
+            None,
+        )
+        .await;
+
+    assert!(matches!(result, Err(AppError::Forbidden(_))));
+}
