@@ -17,7 +17,14 @@ const SUITES: [Suite; 2] = [
     Suite {
         name: "unit",
         about: "domain rules and FEFO properties, use cases on mocked ports, architecture tidy",
-        args: &["-p", "brigade-domain", "-p", "brigade-application", "-p", "xtask"],
+        args: &[
+            "-p",
+            "brigade-domain",
+            "-p",
+            "brigade-application",
+            "-p",
+            "xtask",
+        ],
     },
     Suite {
         name: "e2e",
@@ -52,7 +59,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .collect::<Result<_, _>>()?
     };
 
-    let pg = std::env::var("BRIGADE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let pg = std::env::var("BRIGADE_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
     if suites.iter().any(|s| s.name == "e2e") {
         check_postgres(&pg)?;
     }
@@ -70,7 +78,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let mut results = Vec::new();
     for (n, suite) in suites.iter().enumerate() {
-        println!("==> [{}/{}] suite {}: {}", n + 1, suites.len(), suite.name, suite.about);
+        println!(
+            "==> [{}/{}] suite {}: {}",
+            n + 1,
+            suites.len(),
+            suite.name,
+            suite.about
+        );
         let suite_started = Instant::now();
         let mut cmd_args = vec!["test", "--locked"];
         cmd_args.extend_from_slice(suite.args);
@@ -84,15 +98,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .map_err(|e| format!("running cargo test: {e}"))?;
         let ok = wait_with_timeout(child, SUITE_TIMEOUT)?;
         let elapsed = suite_started.elapsed();
-        println!("    suite {} {} in {:.1?}", suite.name, if ok { "passed" } else { "FAILED" }, elapsed);
+        println!(
+            "    suite {} {} in {:.1?}",
+            suite.name,
+            if ok { "passed" } else { "FAILED" },
+            elapsed
+        );
         results.push((suite.name, ok, elapsed));
     }
 
     println!("==> summary ({:.0?} in all)", started.elapsed());
     for (name, ok, elapsed) in &results {
-        println!("    {:<6} {:<6} {:>8.1?}", name, if *ok { "ok" } else { "FAILED" }, elapsed);
+        println!(
+            "    {:<6} {:<6} {:>8.1?}",
+            name,
+            if *ok { "ok" } else { "FAILED" },
+            elapsed
+        );
     }
-    let failed: Vec<_> = results.iter().filter(|(_, ok, _)| !ok).map(|(n, _, _)| *n).collect();
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|(_, ok, _)| !ok)
+        .map(|(n, _, _)| *n)
+        .collect();
     if failed.is_empty() {
         Ok(())
     } else {
@@ -106,7 +134,11 @@ fn check_postgres(url: &str) -> Result<(), String> {
         .next_back()
         .and_then(|rest| rest.split('/').next())
         .unwrap_or("127.0.0.1:5432");
-    let addr = if host_port.contains(':') { host_port.to_owned() } else { format!("{host_port}:5432") };
+    let addr = if host_port.contains(':') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    };
     let resolved = std::net::ToSocketAddrs::to_socket_addrs(&addr.as_str())
         .map_err(|e| format!("BRIGADE_TEST_PG host {addr}: {e}"))?
         .next()

@@ -6,8 +6,17 @@ use std::process::Command;
 
 /// Crates (by name prefix) that mean I/O or a framework.
 const FORBIDDEN: [&str; 11] = [
-    "actix", "awc", "diesel", "deadpool", "redis", "tokio", "mio", "hyper", "postgres",
-    "tracing-subscriber", "opentelemetry",
+    "actix",
+    "awc",
+    "diesel",
+    "deadpool",
+    "redis",
+    "tokio",
+    "mio",
+    "hyper",
+    "postgres",
+    "tracing-subscriber",
+    "opentelemetry",
 ];
 
 const PURE: [&str; 2] = ["brigade-domain", "brigade-application"];
@@ -18,7 +27,10 @@ pub fn run() -> Result<(), String> {
         println!("tidy: domain and application are free of I/O and framework crates");
         Ok(())
     } else {
-        Err(format!("architecture invariant broken:\n  {}", violations.join("\n  ")))
+        Err(format!(
+            "architecture invariant broken:\n  {}",
+            violations.join("\n  ")
+        ))
     }
 }
 
@@ -27,12 +39,25 @@ pub fn violations() -> Result<Vec<String>, String> {
     for krate in PURE {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let output = Command::new(cargo)
-            .args(["tree", "-p", krate, "-e", "normal,build", "--prefix", "none", "--format", "{p}"])
+            .args([
+                "tree",
+                "-p",
+                krate,
+                "-e",
+                "normal,build",
+                "--prefix",
+                "none",
+                "--format",
+                "{p}",
+            ])
             .current_dir(crate::workspace_root())
             .output()
             .map_err(|e| format!("cargo tree: {e}"))?;
         if !output.status.success() {
-            return Err(format!("cargo tree failed: {}", String::from_utf8_lossy(&output.stderr)));
+            return Err(format!(
+                "cargo tree failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
         }
         for line in String::from_utf8_lossy(&output.stdout).lines() {
             let name = line.split_whitespace().next().unwrap_or_default();

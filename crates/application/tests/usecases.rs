@@ -15,8 +15,8 @@ use brigade_domain::{
     TransitionError, UserId, VenueId,
 };
 use mockall::Sequence;
-use time::macros::datetime;
 use time::OffsetDateTime;
+use time::macros::datetime;
 
 const NOW: OffsetDateTime = datetime!(2026-11-23 20:00 UTC);
 
@@ -73,10 +73,16 @@ impl Tx for FakeTx {
 fn service(tx: FakeTx) -> (Brigade, Arc<Mutex<Vec<&'static str>>>) {
     let ended = tx.ended.clone();
     let mut uow = MockUnitOfWork::new();
-    uow.expect_begin().times(1).return_once(move || Ok(Box::new(tx)));
+    uow.expect_begin()
+        .times(1)
+        .return_once(move || Ok(Box::new(tx)));
     let mut clock = MockClock::new();
     clock.expect_now().return_const(NOW);
-    let brigade = Brigade::new(Arc::new(uow), Arc::new(clock), Arc::new(MockPasswordHasher::new()));
+    let brigade = Brigade::new(
+        Arc::new(uow),
+        Arc::new(clock),
+        Arc::new(MockPasswordHasher::new()),
+    );
     (brigade, ended)
 }
 
@@ -130,14 +136,21 @@ async fn the_kitchen_confirming_an_order_is_forbidden_and_rolls_back_without_wri
     let kitchen = actor(Role::Kitchen);
     let draft = order(&kitchen, OrderStatus::Draft, Quantity::from_units(1));
     let mut tx = FakeTx::default();
-    tx.orders.expect_lock().return_once(move |_, _| Ok(Some(draft)));
+    tx.orders
+        .expect_lock()
+        .return_once(move |_, _| Ok(Some(draft)));
     tx.orders.expect_set_status().never();
     tx.events.expect_append().never();
     let (brigade, ended) = service(tx);
 
-    let result = brigade.change_status(&kitchen, OrderId::new(), OrderStatus::Confirmed).await;
+    let result = brigade
+        .change_status(&kitchen, OrderId::new(), OrderStatus::Confirmed)
+        .await;
 
-    assert!(matches!(result, Err(AppError::Transition(TransitionError::Forbidden { .. }))));
+    assert!(matches!(
+        result,
+        Err(AppError::Transition(TransitionError::Forbidden { .. }))
+    ));
     assert_eq!(*ended.lock().expect("lock"), ["rollback"]);
 }
 
@@ -147,7 +160,9 @@ async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
     let ready = order(&waiter, OrderStatus::Ready, Quantity::from_units(5));
     let product_id = ready.items[0].product_id;
     let mut tx = FakeTx::default();
-    tx.orders.expect_lock().return_once(move |_, _| Ok(Some(ready)));
+    tx.orders
+        .expect_lock()
+        .return_once(move |_, _| Ok(Some(ready)));
     let venue_id = waiter.venue_id;
     tx.venues.expect_get().return_once(move |_| {
         Ok(Some(Venue {
@@ -186,10 +201,16 @@ async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
     tx.orders.expect_set_status().never();
     let (brigade, ended) = service(tx);
 
-    let result = brigade.change_status(&waiter, OrderId::new(), OrderStatus::Served).await;
+    let result = brigade
+        .change_status(&waiter, OrderId::new(), OrderStatus::Served)
+        .await;
 
     match result {
-        Err(AppError::InsufficientStock { requested, available, .. }) => {
+        Err(AppError::InsufficientStock {
+            requested,
+            available,
+            ..
+        }) => {
             assert_eq!(requested, Quantity::from_units(5));
             assert_eq!(available, Quantity::from_units(2));
         }
@@ -203,7 +224,9 @@ async fn opening_an_order_takes_the_venue_numbers_last_then_commits() {
     let waiter = actor(Role::Waiter);
     let mut seq = Sequence::new();
     let mut tx = FakeTx::default();
-    tx.products.expect_get_many().returning(|_, _| Ok(Vec::new()));
+    tx.products
+        .expect_get_many()
+        .returning(|_, _| Ok(Vec::new()));
     tx.orders
         .expect_insert()
         .times(1)
@@ -247,7 +270,11 @@ async fn a_role_without_permission_never_opens_a_transaction() {
     uow.expect_begin().never();
     let mut clock = MockClock::new();
     clock.expect_now().return_const(NOW);
-    let brigade = Brigade::new(Arc::new(uow), Arc::new(clock), Arc::new(MockPasswordHasher::new()));
+    let brigade = Brigade::new(
+        Arc::new(uow),
+        Arc::new(clock),
+        Arc::new(MockPasswordHasher::new()),
+    );
 
     let result = brigade
         .create_order(

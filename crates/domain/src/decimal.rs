@@ -86,43 +86,6 @@ pub(crate) fn to_f64(value: i64, scale: u32) -> f64 {
     format_scaled(value, scale).parse().unwrap_or(f64::NAN)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_plain_and_fractional_decimals_exactly() {
-        assert_eq!(parse_scaled("15", 2), Ok(1500));
-        assert_eq!(parse_scaled("15.00", 2), Ok(1500));
-        assert_eq!(parse_scaled("8.5", 2), Ok(850));
-        assert_eq!(parse_scaled("0.4", 3), Ok(400));
-        assert_eq!(parse_scaled("-3", 3), Ok(-3000));
-        assert_eq!(parse_scaled(".5", 1), Ok(5));
-        assert_eq!(parse_scaled("1e2", 2), Ok(10000));
-        assert_eq!(parse_scaled("1.5e-1", 2), Ok(15));
-    }
-
-    #[test]
-    fn refuses_digits_beyond_the_scale_and_garbage() {
-        assert_eq!(parse_scaled("1.005", 2), Err(DecimalError::TooPrecise(2)));
-        assert_eq!(parse_scaled("1.0050", 3), Ok(1005));
-        assert_eq!(parse_scaled("abc", 2), Err(DecimalError::Malformed));
-        assert_eq!(parse_scaled("", 2), Err(DecimalError::Malformed));
-        assert_eq!(parse_scaled("1.2.3", 2), Err(DecimalError::Malformed));
-        assert_eq!(
-            parse_scaled("99999999999999999999", 2),
-            Err(DecimalError::OutOfRange)
-        );
-    }
-
-    #[test]
-    fn formats_with_fixed_places() {
-        assert_eq!(format_scaled(1500, 2), "15.00");
-        assert_eq!(format_scaled(-5, 3), "-0.005");
-        assert_eq!(to_f64(850, 2), 8.5);
-    }
-}
-
 /// Serialises a fixed-point newtype as a JSON number and deserialises it from a number
 /// or a string, exactly: a float is read back through its shortest round-trip text.
 macro_rules! decimal_serde {
@@ -163,3 +126,40 @@ macro_rules! decimal_serde {
     };
 }
 pub(crate) use decimal_serde;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_plain_and_fractional_decimals_exactly() {
+        assert_eq!(parse_scaled("15", 2), Ok(1500));
+        assert_eq!(parse_scaled("15.00", 2), Ok(1500));
+        assert_eq!(parse_scaled("8.5", 2), Ok(850));
+        assert_eq!(parse_scaled("0.4", 3), Ok(400));
+        assert_eq!(parse_scaled("-3", 3), Ok(-3000));
+        assert_eq!(parse_scaled(".5", 1), Ok(5));
+        assert_eq!(parse_scaled("1e2", 2), Ok(10000));
+        assert_eq!(parse_scaled("1.5e-1", 2), Ok(15));
+    }
+
+    #[test]
+    fn refuses_digits_beyond_the_scale_and_garbage() {
+        assert_eq!(parse_scaled("1.005", 2), Err(DecimalError::TooPrecise(2)));
+        assert_eq!(parse_scaled("1.0050", 3), Ok(1005));
+        assert_eq!(parse_scaled("abc", 2), Err(DecimalError::Malformed));
+        assert_eq!(parse_scaled("", 2), Err(DecimalError::Malformed));
+        assert_eq!(parse_scaled("1.2.3", 2), Err(DecimalError::Malformed));
+        assert_eq!(
+            parse_scaled("99999999999999999999", 2),
+            Err(DecimalError::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn formats_with_fixed_places() {
+        assert_eq!(format_scaled(1500, 2), "15.00");
+        assert_eq!(format_scaled(-5, 3), "-0.005");
+        assert_eq!(to_f64(850, 2), 8.5);
+    }
+}

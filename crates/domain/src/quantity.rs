@@ -44,8 +44,11 @@ impl Quantity {
     pub fn min(self, other: Quantity) -> Quantity {
         Quantity(self.0.min(other.0))
     }
+}
 
-    pub fn neg(self) -> Quantity {
+impl std::ops::Neg for Quantity {
+    type Output = Quantity;
+    fn neg(self) -> Quantity {
         Quantity(-self.0)
     }
 }

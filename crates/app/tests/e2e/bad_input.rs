@@ -14,7 +14,11 @@ async fn bad_orders_are_refused_precisely_and_nothing_is_written() {
     let before = app.footprint().await;
 
     waiter
-        .post_raw(&path, "application/json", b"{\"covers\": 2, \"items\": [".to_vec())
+        .post_raw(
+            &path,
+            "application/json",
+            b"{\"covers\": 2, \"items\": [".to_vec(),
+        )
         .await
         .expect_problem(400, "malformed_json");
     waiter
@@ -37,15 +41,24 @@ async fn bad_orders_are_refused_precisely_and_nothing_is_written() {
         assert_eq!(reply.header("content-type"), "application/problem+json");
     }
     waiter
-        .post(&path, json!({ "covers": 2, "items": [{ "product_id": product["id"], "quantity": -1 }] }))
+        .post(
+            &path,
+            json!({ "covers": 2, "items": [{ "product_id": product["id"], "quantity": -1 }] }),
+        )
         .await
         .expect_problem(422, "validation_failed");
     waiter
-        .post(&path, json!({ "covers": 2, "items": [{ "product_id": new_uuid(), "quantity": 1 }] }))
+        .post(
+            &path,
+            json!({ "covers": 2, "items": [{ "product_id": new_uuid(), "quantity": 1 }] }),
+        )
         .await
         .expect_problem(422, "invalid_reference");
     waiter
-        .post(&path, json!({ "table_id": new_uuid(), "covers": 2, "items": [] }))
+        .post(
+            &path,
+            json!({ "table_id": new_uuid(), "covers": 2, "items": [] }),
+        )
         .await
         .expect_problem(422, "invalid_reference");
     waiter
@@ -72,7 +85,10 @@ async fn bad_orders_are_refused_precisely_and_nothing_is_written() {
         .await
         .expect_problem(404, "not_found");
     waiter
-        .patch(&format!("/api/v1/venues/{VENUE}/orders/{}/status", new_uuid()), json!({ "status": "confirmed" }))
+        .patch(
+            &format!("/api/v1/venues/{VENUE}/orders/{}/status", new_uuid()),
+            json!({ "status": "confirmed" }),
+        )
         .await
         .expect_problem(404, "not_found");
     waiter
@@ -90,22 +106,34 @@ async fn bad_catalogue_and_stock_input_is_refused() {
     let before = app.footprint().await;
     let products = format!("/api/v1/venues/{VENUE}/products");
     admin
-        .post(&products, json!({ "name": "P", "sku": "S", "unit": "pz", "cost": 1, "price": 1.005 }))
+        .post(
+            &products,
+            json!({ "name": "P", "sku": "S", "unit": "pz", "cost": 1, "price": 1.005 }),
+        )
         .await
         .expect_problem(400, "invalid_body");
     admin
-        .post(&products, json!({ "name": "P", "sku": "S", "unit": "pz", "cost": -1, "price": 1 }))
+        .post(
+            &products,
+            json!({ "name": "P", "sku": "S", "unit": "pz", "cost": -1, "price": 1 }),
+        )
         .await
         .expect_problem(422, "validation_failed");
     admin
-        .post(&format!("/api/v1/venues/{VENUE}/lots"), json!({ "product_id": new_uuid(), "lot_code": "X", "qty_init": 1, "cost_per_unit": 1 }))
+        .post(
+            &format!("/api/v1/venues/{VENUE}/lots"),
+            json!({ "product_id": new_uuid(), "lot_code": "X", "qty_init": 1, "cost_per_unit": 1 }),
+        )
         .await
         .expect_problem(422, "invalid_reference");
     assert_eq!(app.footprint().await, before);
 
     let product = admin.create_product("DUP", 1.0).await;
     admin
-        .post(&products, json!({ "name": "Again", "sku": "DUP", "unit": "pz", "cost": 1, "price": 1 }))
+        .post(
+            &products,
+            json!({ "name": "Again", "sku": "DUP", "unit": "pz", "cost": 1, "price": 1 }),
+        )
         .await
         .expect_problem(409, "duplicate_sku");
     admin
@@ -118,7 +146,10 @@ async fn bad_catalogue_and_stock_input_is_refused() {
         .expect_problem(422, "validation_failed");
     admin.create_table("DUP-T").await;
     admin
-        .post(&format!("/api/v1/venues/{VENUE}/tables"), json!({ "name": "DUP-T", "seats": 2 }))
+        .post(
+            &format!("/api/v1/venues/{VENUE}/tables"),
+            json!({ "name": "DUP-T", "seats": 2 }),
+        )
         .await
         .expect_problem(409, "duplicate_name");
 }

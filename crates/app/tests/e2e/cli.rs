@@ -29,12 +29,21 @@ fn text(output: &std::process::Output) -> String {
 
 #[actix_web::test]
 async fn an_operator_migrates_seeds_creates_staff_and_serves() {
-    let server = std::env::var("BRIGADE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let server = std::env::var("BRIGADE_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
     let name = format!("brigade_test_{}_cli", std::process::id());
-    let (admin, conn) = tokio_postgres::connect(&format!("{server}/postgres"), NoTls).await.expect("connect");
+    let (admin, conn) = tokio_postgres::connect(&format!("{server}/postgres"), NoTls)
+        .await
+        .expect("connect");
     actix_web::rt::spawn(conn);
-    admin.simple_query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.expect("drop");
-    admin.simple_query(&format!("CREATE DATABASE {name}")).await.expect("create");
+    admin
+        .simple_query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .expect("drop");
+    admin
+        .simple_query(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create");
     let url = format!("{server}/{name}");
 
     let first = brigade(&url, &["migrate"]);
@@ -45,12 +54,24 @@ async fn an_operator_migrates_seeds_creates_staff_and_serves() {
 
     for _ in 0..2 {
         let seeded = brigade(&url, &["seed", "--demo"]);
-        assert!(seeded.status.success(), "seeding is idempotent: {}", text(&seeded));
+        assert!(
+            seeded.status.success(),
+            "seeding is idempotent: {}",
+            text(&seeded)
+        );
     }
     let created = Command::new(BIN)
         .args([
-            "user", "create", "--email", "Night.Manager@Example.com", "--name", "Night Manager",
-            "--venue", "00000000-0000-0000-0000-000000000001", "--role", "manager",
+            "user",
+            "create",
+            "--email",
+            "Night.Manager@Example.com",
+            "--name",
+            "Night Manager",
+            "--venue",
+            "00000000-0000-0000-0000-000000000001",
+            "--role",
+            "manager",
         ])
         .env("BRIGADE_DATABASE_URL", &url)
         .env("BRIGADE_USER_PASSWORD", "a-long-night-shift")
@@ -61,7 +82,11 @@ async fn an_operator_migrates_seeds_creates_staff_and_serves() {
     // No secret and no --dev: refuse to start, and say what to set.
     let refused = brigade(&url, &["serve", "--bind", "127.0.0.1:0"]);
     assert!(!refused.status.success());
-    assert!(text(&refused).contains("BRIGADE_JWT_SECRET"), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("BRIGADE_JWT_SECRET"),
+        "{}",
+        text(&refused)
+    );
 
     let mut child = Command::new(BIN)
         .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
@@ -88,17 +113,26 @@ async fn an_operator_migrates_seeds_creates_staff_and_serves() {
     let client = awc::Client::default();
     let mut login = client
         .post(format!("{base}/api/v1/auth/login"))
-        .send_json(&json!({ "email": "night.manager@example.com", "password": "a-long-night-shift" }))
+        .send_json(
+            &json!({ "email": "night.manager@example.com", "password": "a-long-night-shift" }),
+        )
         .await
         .expect("login");
     assert_eq!(login.status().as_u16(), 200);
     let body: serde_json::Value = login.json().await.expect("json");
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["user"]["venues"][0]["role"], "manager");
-    let ready = client.get(format!("{base}/health/ready")).send().await.expect("ready");
+    let ready = client
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .expect("ready");
     assert_eq!(ready.status().as_u16(), 200);
 
     child.kill().expect("stop");
     let _ = child.wait();
-    admin.simple_query(&format!("DROP DATABASE {name} WITH (FORCE)")).await.expect("cleanup");
+    admin
+        .simple_query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .expect("cleanup");
 }

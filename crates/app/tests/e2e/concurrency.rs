@@ -15,7 +15,9 @@ async fn twenty_concurrent_orders_over_five_tables_all_succeed_with_unique_numbe
     for n in 0..5 {
         tables.push(admin.create_table(&format!("RUSH-T{n}")).await);
     }
-    let before = app.count("SELECT COALESCE(max(order_number), 0) FROM orders").await;
+    let before = app
+        .count("SELECT COALESCE(max(order_number), 0) FROM orders")
+        .await;
 
     let requests = (0..20).map(|n| {
         let waiter = waiter.clone();
@@ -39,7 +41,10 @@ async fn twenty_concurrent_orders_over_five_tables_all_succeed_with_unique_numbe
     let expected: Vec<i64> = (before + 1..=before + 20).collect();
     assert_eq!(numbers, expected, "unique and gap-free");
     for table in &tables {
-        let t = waiter.get(&format!("/api/v1/tables/{}", id(&table["id"]))).await.expect(200);
+        let t = waiter
+            .get(&format!("/api/v1/tables/{}", id(&table["id"])))
+            .await
+            .expect(200);
         assert_eq!(t["status"], "occupied");
     }
     let (count, max) = (
@@ -56,13 +61,21 @@ async fn twenty_racing_serves_never_take_more_than_a_ten_unit_lot_holds() {
     let waiter = app.waiter().await;
     let kitchen = app.kitchen().await;
     let product = admin.create_product("RACE-1", 3.0).await;
-    let lot = admin.create_lot(&product["id"], "RACE-LOT", 10.0, None).await;
+    let lot = admin
+        .create_lot(&product["id"], "RACE-LOT", 10.0, None)
+        .await;
     let mut orders = Vec::new();
     for _ in 0..20 {
         let order = waiter
-            .open_order(None, json!([{ "product_id": product["id"], "quantity": 1 }]))
+            .open_order(
+                None,
+                json!([{ "product_id": product["id"], "quantity": 1 }]),
+            )
             .await;
-        waiter.set_status(&order["id"], "confirmed").await.expect(200);
+        waiter
+            .set_status(&order["id"], "confirmed")
+            .await
+            .expect(200);
         kitchen.set_status(&order["id"], "ready").await.expect(200);
         orders.push(order);
     }
@@ -84,6 +97,9 @@ async fn twenty_racing_serves_never_take_more_than_a_ten_unit_lot_holds() {
         .count("SELECT count(*) FROM stock_movements WHERE movement_type = 'OUT'")
         .await;
     assert_eq!(out, 10);
-    let short = served.iter().filter(|o| o["items"][0]["shortfall"] == 1.0).count();
+    let short = served
+        .iter()
+        .filter(|o| o["items"][0]["shortfall"] == 1.0)
+        .count();
     assert_eq!(short, 10, "the other ten are recorded short");
 }

@@ -10,13 +10,23 @@ fn in_days(days: i64) -> String {
     (OffsetDateTime::now_utc().date() + Duration::days(days)).to_string()
 }
 
-async fn ready_order(app: &TestApp, product: &serde_json::Value, quantity: f64) -> serde_json::Value {
+async fn ready_order(
+    app: &TestApp,
+    product: &serde_json::Value,
+    quantity: f64,
+) -> serde_json::Value {
     let waiter = app.waiter().await;
     let kitchen = app.kitchen().await;
     let order = waiter
-        .open_order(None, json!([{ "product_id": product["id"], "quantity": quantity }]))
+        .open_order(
+            None,
+            json!([{ "product_id": product["id"], "quantity": quantity }]),
+        )
         .await;
-    waiter.set_status(&order["id"], "confirmed").await.expect(200);
+    waiter
+        .set_status(&order["id"], "confirmed")
+        .await
+        .expect(200);
     kitchen.set_status(&order["id"], "ready").await.expect(200);
     order
 }
@@ -26,13 +36,26 @@ async fn serving_splits_an_item_across_lots_earliest_expiry_first_and_skips_expi
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let product = admin.create_product("FEFO-1", 4.0).await;
-    let expired = admin.create_lot(&product["id"], "EXPIRED", 10.0, Some(&in_days(-1))).await;
-    let later = admin.create_lot(&product["id"], "LATER", 10.0, Some(&in_days(10))).await;
-    let sooner = admin.create_lot(&product["id"], "SOONER", 2.0, Some(&in_days(5))).await;
-    let no_expiry = admin.create_lot(&product["id"], "FOREVER", 10.0, None).await;
+    let expired = admin
+        .create_lot(&product["id"], "EXPIRED", 10.0, Some(&in_days(-1)))
+        .await;
+    let later = admin
+        .create_lot(&product["id"], "LATER", 10.0, Some(&in_days(10)))
+        .await;
+    let sooner = admin
+        .create_lot(&product["id"], "SOONER", 2.0, Some(&in_days(5)))
+        .await;
+    let no_expiry = admin
+        .create_lot(&product["id"], "FOREVER", 10.0, None)
+        .await;
 
     let order = ready_order(&app, &product, 5.0).await;
-    let served = app.waiter().await.set_status(&order["id"], "served").await.expect(200);
+    let served = app
+        .waiter()
+        .await
+        .set_status(&order["id"], "served")
+        .await
+        .expect(200);
 
     let allocations = &served["items"][0]["allocations"];
     let taken: Vec<(String, f64)> = allocations
@@ -50,7 +73,11 @@ async fn serving_splits_an_item_across_lots_earliest_expiry_first_and_skips_expi
     let qty = |lot: &serde_json::Value| {
         let admin = admin.clone();
         let path = format!("/api/v1/venues/{VENUE}/lots/{}", id(&lot["id"]));
-        async move { admin.get(&path).await.expect(200)["qty_current"].as_f64().expect("qty") }
+        async move {
+            admin.get(&path).await.expect(200)["qty_current"]
+                .as_f64()
+                .expect("qty")
+        }
     };
     assert_eq!(qty(&sooner).await, 0.0);
     assert_eq!(qty(&later).await, 7.0);
@@ -70,10 +97,17 @@ async fn a_partial_shortage_serves_what_exists_and_records_the_shortfall() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let product = admin.create_product("LIMITED-PRODUCT", 10.0).await;
-    let lot = admin.create_lot(&product["id"], "LIMITED-001", 2.0, None).await;
+    let lot = admin
+        .create_lot(&product["id"], "LIMITED-001", 2.0, None)
+        .await;
     let order = ready_order(&app, &product, 5.0).await;
 
-    let served = app.waiter().await.set_status(&order["id"], "served").await.expect(200);
+    let served = app
+        .waiter()
+        .await
+        .set_status(&order["id"], "served")
+        .await
+        .expect(200);
     assert_eq!(served["items"][0]["shortfall"], 3.0);
     let lot = admin
         .get(&format!("/api/v1/venues/{VENUE}/lots/{}", id(&lot["id"])))
@@ -98,10 +132,15 @@ async fn a_partial_shortage_serves_what_exists_and_records_the_shortfall() {
 #[actix_web::test]
 async fn a_strict_venue_refuses_to_serve_short_and_changes_nothing() {
     let app = TestApp::spawn().await;
-    app.exec(&format!("UPDATE venues SET stock_policy = 'strict' WHERE id = '{VENUE}'")).await;
+    app.exec(&format!(
+        "UPDATE venues SET stock_policy = 'strict' WHERE id = '{VENUE}'"
+    ))
+    .await;
     let admin = app.admin().await;
     let product = admin.create_product("STRICT-1", 10.0).await;
-    admin.create_lot(&product["id"], "STRICT-LOT", 2.0, None).await;
+    admin
+        .create_lot(&product["id"], "STRICT-LOT", 2.0, None)
+        .await;
     let order = ready_order(&app, &product, 5.0).await;
     let before = app.footprint().await;
 
@@ -111,10 +150,18 @@ async fn a_strict_venue_refuses_to_serve_short_and_changes_nothing() {
         .set_status(&order["id"], "served")
         .await
         .expect_problem(409, "insufficient_stock");
-    assert!(problem["detail"].as_str().expect("detail").contains("insufficient"));
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("insufficient")
+    );
     assert_eq!(problem["available"], 2.0);
     assert_eq!(app.footprint().await, before, "nothing changed");
-    let order = admin.get(&format!("/api/v1/orders/{}", id(&order["id"]))).await.expect(200);
+    let order = admin
+        .get(&format!("/api/v1/orders/{}", id(&order["id"])))
+        .await
+        .expect(200);
     assert_eq!(order["status"], "ready");
     assert!(order["served_at"].is_null());
 }
@@ -131,7 +178,16 @@ async fn products_that_are_not_stock_tracked_are_served_without_lots() {
         .await
         .expect(201);
     let order = ready_order(&app, &cover, 2.0).await;
-    let served = app.waiter().await.set_status(&order["id"], "served").await.expect(200);
+    let served = app
+        .waiter()
+        .await
+        .set_status(&order["id"], "served")
+        .await
+        .expect(200);
     assert_eq!(served["items"][0]["shortfall"], 0.0);
-    assert_eq!(app.count("SELECT count(*) FROM events WHERE event_type = 'stock_shortage'").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM events WHERE event_type = 'stock_shortage'")
+            .await,
+        0
+    );
 }

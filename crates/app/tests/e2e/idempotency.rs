@@ -24,7 +24,11 @@ async fn a_retried_order_with_the_same_key_returns_the_same_order_and_creates_no
     let retry = retry.expect(201);
     assert_eq!(retry["id"], first["id"]);
     assert_eq!(retry["order_number"], first["order_number"]);
-    assert_eq!(app.footprint().await, footprint, "the retry created nothing");
+    assert_eq!(
+        app.footprint().await,
+        footprint,
+        "the retry created nothing"
+    );
 
     let changed = json!({ "covers": 3, "items": [{ "product_id": product["id"], "quantity": 2 }] });
     waiter
@@ -45,13 +49,19 @@ async fn concurrent_retries_with_one_key_create_exactly_one_order() {
         let path = path.clone();
         async move {
             waiter
-                .post_with(&path, json!({ "covers": 1, "items": [] }), &[("Idempotency-Key", "flaky-wifi")])
+                .post_with(
+                    &path,
+                    json!({ "covers": 1, "items": [] }),
+                    &[("Idempotency-Key", "flaky-wifi")],
+                )
                 .await
         }
     });
     let replies = join_all(sends).await;
-    let ids: std::collections::HashSet<String> =
-        replies.into_iter().map(|r| id(&r.expect(201)["id"])).collect();
+    let ids: std::collections::HashSet<String> = replies
+        .into_iter()
+        .map(|r| id(&r.expect(201)["id"]))
+        .collect();
     assert_eq!(ids.len(), 1);
     assert_eq!(app.count("SELECT count(*) FROM orders").await, before + 1);
 }
@@ -62,19 +72,38 @@ async fn keys_protect_tables_products_and_lots_too() {
     let admin = app.admin().await;
     let key = [("Idempotency-Key", "setup-1")];
     let t1 = admin
-        .post_with(&format!("/api/v1/venues/{VENUE}/tables"), json!({ "name": "IDEM-T", "seats": 2 }), &key)
+        .post_with(
+            &format!("/api/v1/venues/{VENUE}/tables"),
+            json!({ "name": "IDEM-T", "seats": 2 }),
+            &key,
+        )
         .await
         .expect(201);
     let t2 = admin
-        .post_with(&format!("/api/v1/venues/{VENUE}/tables"), json!({ "name": "IDEM-T", "seats": 2 }), &key)
+        .post_with(
+            &format!("/api/v1/venues/{VENUE}/tables"),
+            json!({ "name": "IDEM-T", "seats": 2 }),
+            &key,
+        )
         .await
         .expect(201);
     assert_eq!(t1["id"], t2["id"]);
     let product = admin.create_product("IDEM-LOT-P", 1.0).await;
-    let lot_body = json!({ "product_id": product["id"], "lot_code": "L1", "qty_init": 5, "cost_per_unit": 1 });
+    let lot_body =
+        json!({ "product_id": product["id"], "lot_code": "L1", "qty_init": 5, "cost_per_unit": 1 });
     let key = [("Idempotency-Key", "receipt-1")];
-    let l1 = admin.post_with(&format!("/api/v1/venues/{VENUE}/lots"), lot_body.clone(), &key).await.expect(201);
-    let l2 = admin.post_with(&format!("/api/v1/venues/{VENUE}/lots"), lot_body, &key).await.expect(201);
+    let l1 = admin
+        .post_with(
+            &format!("/api/v1/venues/{VENUE}/lots"),
+            lot_body.clone(),
+            &key,
+        )
+        .await
+        .expect(201);
+    let l2 = admin
+        .post_with(&format!("/api/v1/venues/{VENUE}/lots"), lot_body, &key)
+        .await
+        .expect(201);
     assert_eq!(l1["id"], l2["id"]);
     assert_eq!(app.count("SELECT count(*) FROM stock_movements WHERE movement_type = 'IN' AND lot_id IN (SELECT id FROM lots WHERE lot_code = 'L1')").await, 1);
 }

@@ -17,7 +17,10 @@ async fn a_member_of_another_venue_sees_nothing_of_this_one() {
 
     // Through this venue's path: not a member -> 404.
     stranger
-        .get(&format!("/api/v1/venues/{VENUE}/orders/{}", id(&order["id"])))
+        .get(&format!(
+            "/api/v1/venues/{VENUE}/orders/{}",
+            id(&order["id"])
+        ))
         .await
         .expect_problem(404, "not_found");
     // Through the short forms, acting in their own venue: the ids do not exist there.
@@ -25,9 +28,15 @@ async fn a_member_of_another_venue_sees_nothing_of_this_one() {
         .get(&format!("/api/v1/orders/{}", id(&order["id"])))
         .await
         .expect_problem(404, "not_found");
-    stranger.set_status(&order["id"], "cancelled").await.expect_problem(404, "not_found");
     stranger
-        .patch(&format!("/api/v1/orders/{}/status", id(&order["id"])), json!({ "status": "confirmed" }))
+        .set_status(&order["id"], "cancelled")
+        .await
+        .expect_problem(404, "not_found");
+    stranger
+        .patch(
+            &format!("/api/v1/orders/{}/status", id(&order["id"])),
+            json!({ "status": "confirmed" }),
+        )
         .await
         .expect_problem(404, "not_found");
     stranger
@@ -49,7 +58,10 @@ async fn a_member_of_another_venue_sees_nothing_of_this_one() {
         .await
         .expect_problem(422, "invalid_reference");
     // Their own lists hold nothing of ours.
-    let theirs = stranger.get(&format!("/api/v1/venues/{OTHER_VENUE}/orders")).await.expect(200);
+    let theirs = stranger
+        .get(&format!("/api/v1/venues/{OTHER_VENUE}/orders"))
+        .await
+        .expect(200);
     assert!(theirs.as_array().expect("array").is_empty());
     assert_eq!(app.footprint().await, before);
 }

@@ -27,7 +27,8 @@ pub const OTHER_WAITER: &str = "waiter@other.demo";
 pub const PASSWORD: &str = "admin123!";
 
 fn server_url() -> String {
-    std::env::var("BRIGADE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+    std::env::var("BRIGADE_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
 fn db_url(name: &str) -> String {
@@ -80,9 +81,13 @@ async fn template() -> &'static str {
                 .await
                 .expect("create template");
             let url = db_url(&name);
-            brigade_postgres::migrate(&url).await.expect("migrate template");
+            brigade_postgres::migrate(&url)
+                .await
+                .expect("migrate template");
             let brigade = brigade_app::server::brigade(&url, 2).expect("pool");
-            brigade_app::seed::demo(&brigade).await.expect("seed demo venue");
+            brigade_app::seed::demo(&brigade)
+                .await
+                .expect("seed demo venue");
             let other = VenueId::from_uuid(OTHER_VENUE.parse().expect("uuid"));
             brigade
                 .upsert_venue(&Venue {
@@ -128,26 +133,43 @@ pub struct Reply {
 impl Reply {
     /// A response header as text ("" when absent).
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     /// Asserts the status, showing the body when it differs.
     #[track_caller]
     pub fn expect(self, status: u16) -> Value {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
         self.body
     }
 
     /// Asserts a problem+json error with this status and code.
     #[track_caller]
     pub fn expect_problem(self, status: u16, code: &str) -> Value {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
         let content_type = self
             .headers
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        assert_eq!(content_type, "application/problem+json", "body: {}", self.body);
+        assert_eq!(
+            content_type, "application/problem+json",
+            "body: {}",
+            self.body
+        );
         assert_eq!(self.body["code"], code, "body: {}", self.body);
         assert_eq!(self.body["status"], status);
         self.body
@@ -199,7 +221,9 @@ impl TestApp {
             db_pool_size: 8,
             workers: Some(2),
         };
-        let running = brigade_app::server::start(&args).await.expect("server starts");
+        let running = brigade_app::server::start(&args)
+            .await
+            .expect("server starts");
         actix_web::rt::spawn(running.server);
         let (db, conn) = tokio_postgres::connect(&url, NoTls).await.expect("test db");
         actix_web::rt::spawn(conn);
@@ -222,7 +246,10 @@ impl TestApp {
     pub async fn login(&self, email: &str) -> Staff {
         let anon = self.anonymous();
         let body = anon
-            .post("/api/v1/auth/login", json!({ "email": email, "password": PASSWORD }))
+            .post(
+                "/api/v1/auth/login",
+                json!({ "email": email, "password": PASSWORD }),
+            )
             .await
             .expect(200);
         Staff {
@@ -271,9 +298,14 @@ impl TestApp {
             "events",
             "idempotency_keys",
         ] {
-            out.push((table.to_owned(), self.count(&format!("SELECT count(*) FROM {table}")).await));
+            out.push((
+                table.to_owned(),
+                self.count(&format!("SELECT count(*) FROM {table}")).await,
+            ));
         }
-        let lots = self.count("SELECT COALESCE(sum(qty_current_milli), 0)::int8 FROM lots").await;
+        let lots = self
+            .count("SELECT COALESCE(sum(qty_current_milli), 0)::int8 FROM lots")
+            .await;
         out.push(("lot stock".to_owned(), lots));
         out
     }
@@ -307,10 +339,17 @@ fn client() -> Client {
 }
 
 impl Staff {
-    async fn send(&self, method: &str, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
-        let mut req = self
-            .client
-            .request(method.parse().expect("method"), format!("{}{path}", self.base));
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self.client.request(
+            method.parse().expect("method"),
+            format!("{}{path}", self.base),
+        );
         if !self.token.is_empty() {
             req = req.insert_header(("authorization", format!("Bearer {}", self.token)));
         }
@@ -373,7 +412,13 @@ impl Staff {
         .expect(201)
     }
 
-    pub async fn create_lot(&self, product_id: &Value, code: &str, qty: f64, expiry: Option<&str>) -> Value {
+    pub async fn create_lot(
+        &self,
+        product_id: &Value,
+        code: &str,
+        qty: f64,
+        expiry: Option<&str>,
+    ) -> Value {
         self.post(
             &format!("/api/v1/venues/{VENUE}/lots"),
             json!({ "product_id": product_id, "lot_code": code, "qty_init": qty, "cost_per_unit": 1.0, "expiry_date": expiry }),
@@ -410,14 +455,22 @@ where
     let body = if bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
-    Reply { status, body, headers }
+    Reply {
+        status,
+        body,
+        headers,
+    }
 }
 
 /// A JSON id as text.
 pub fn id(value: &Value) -> String {
-    value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string())
+    value
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| value.to_string())
 }
 
 pub fn new_uuid() -> String {

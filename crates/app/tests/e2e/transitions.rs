@@ -5,7 +5,15 @@ use serde_json::json;
 
 use crate::support::*;
 
-const ALL: [&str; 7] = ["draft", "confirmed", "preparing", "ready", "served", "completed", "cancelled"];
+const ALL: [&str; 7] = [
+    "draft",
+    "confirmed",
+    "preparing",
+    "ready",
+    "served",
+    "completed",
+    "cancelled",
+];
 
 fn is_edge(from: &str, to: &str) -> bool {
     matches!(
@@ -43,7 +51,10 @@ async fn every_transition_outside_the_graph_is_refused_and_changes_nothing() {
             manager.set_status(&order["id"], step).await.expect(200);
         }
         let before = app.footprint().await;
-        let stored = manager.get(&format!("/api/v1/orders/{}", id(&order["id"]))).await.expect(200);
+        let stored = manager
+            .get(&format!("/api/v1/orders/{}", id(&order["id"])))
+            .await
+            .expect(200);
         for to in ALL.into_iter().filter(|to| !is_edge(from, to)) {
             let problem = manager
                 .set_status(&order["id"], to)
@@ -53,7 +64,10 @@ async fn every_transition_outside_the_graph_is_refused_and_changes_nothing() {
             assert_eq!(problem["to"], to);
         }
         assert_eq!(app.footprint().await, before, "from {from}");
-        let after = manager.get(&format!("/api/v1/orders/{}", id(&order["id"]))).await.expect(200);
+        let after = manager
+            .get(&format!("/api/v1/orders/{}", id(&order["id"])))
+            .await
+            .expect(200);
         assert_eq!(after, stored, "order untouched from {from}");
     }
 }
@@ -84,17 +98,32 @@ async fn every_role_violation_of_the_design_table_is_forbidden() {
             manager.set_status(&order["id"], step).await.expect(200);
         }
         let before = app.footprint().await;
-        staff.set_status(&order["id"], to).await.expect_problem(403, "forbidden");
+        staff
+            .set_status(&order["id"], to)
+            .await
+            .expect_problem(403, "forbidden");
         assert_eq!(app.footprint().await, before, "{from} -> {to}");
-        let after = manager.get(&format!("/api/v1/orders/{}", id(&order["id"]))).await.expect(200);
+        let after = manager
+            .get(&format!("/api/v1/orders/{}", id(&order["id"])))
+            .await
+            .expect(200);
         assert_eq!(after["status"], from);
     }
     // And what they may do.
     let order = waiter.open_order(None, json!([])).await;
-    waiter.set_status(&order["id"], "cancelled").await.expect(200);
+    waiter
+        .set_status(&order["id"], "cancelled")
+        .await
+        .expect(200);
     let order = waiter.open_order(None, json!([])).await;
-    waiter.set_status(&order["id"], "confirmed").await.expect(200);
-    waiter.set_status(&order["id"], "cancelled").await.expect(200);
+    waiter
+        .set_status(&order["id"], "confirmed")
+        .await
+        .expect(200);
+    waiter
+        .set_status(&order["id"], "cancelled")
+        .await
+        .expect(200);
 }
 
 #[actix_web::test]
@@ -104,11 +133,17 @@ async fn staff_without_the_role_cannot_manage_the_venue_or_take_orders() {
     let kitchen = app.kitchen().await;
     let before = app.footprint().await;
     waiter
-        .post(&format!("/api/v1/venues/{VENUE}/tables"), json!({ "name": "X", "seats": 2 }))
+        .post(
+            &format!("/api/v1/venues/{VENUE}/tables"),
+            json!({ "name": "X", "seats": 2 }),
+        )
         .await
         .expect_problem(403, "forbidden");
     kitchen
-        .post(&format!("/api/v1/venues/{VENUE}/orders"), json!({ "covers": 1, "items": [] }))
+        .post(
+            &format!("/api/v1/venues/{VENUE}/orders"),
+            json!({ "covers": 1, "items": [] }),
+        )
         .await
         .expect_problem(403, "forbidden");
     app.anonymous()
@@ -116,7 +151,10 @@ async fn staff_without_the_role_cannot_manage_the_venue_or_take_orders() {
         .await
         .expect_problem(401, "unauthorized");
     app.anonymous()
-        .post("/api/v1/auth/login", json!({ "email": "waiter1@beerflow.demo", "password": "wrong-password" }))
+        .post(
+            "/api/v1/auth/login",
+            json!({ "email": "waiter1@beerflow.demo", "password": "wrong-password" }),
+        )
         .await
         .expect_problem(401, "invalid_credentials");
     assert_eq!(app.footprint().await, before);
@@ -131,17 +169,35 @@ async fn a_cancelled_last_order_frees_the_table_and_staff_cannot_free_an_eating_
     let first = waiter.open_order(Some(&table["id"]), json!([])).await;
     let second = waiter.open_order(Some(&table["id"]), json!([])).await;
     waiter
-        .patch(&format!("/api/v1/tables/{}/status", id(&table["id"])), json!({ "status": "available" }))
+        .patch(
+            &format!("/api/v1/tables/{}/status", id(&table["id"])),
+            json!({ "status": "available" }),
+        )
         .await
         .expect_problem(409, "table_has_open_orders");
-    waiter.set_status(&first["id"], "cancelled").await.expect(200);
-    let t = waiter.get(&format!("/api/v1/tables/{}", id(&table["id"]))).await.expect(200);
+    waiter
+        .set_status(&first["id"], "cancelled")
+        .await
+        .expect(200);
+    let t = waiter
+        .get(&format!("/api/v1/tables/{}", id(&table["id"])))
+        .await
+        .expect(200);
     assert_eq!(t["status"], "occupied", "the second round is still open");
-    waiter.set_status(&second["id"], "cancelled").await.expect(200);
-    let t = waiter.get(&format!("/api/v1/tables/{}", id(&table["id"]))).await.expect(200);
+    waiter
+        .set_status(&second["id"], "cancelled")
+        .await
+        .expect(200);
+    let t = waiter
+        .get(&format!("/api/v1/tables/{}", id(&table["id"])))
+        .await
+        .expect(200);
     assert_eq!(t["status"], "available");
     waiter
-        .patch(&format!("/api/v1/tables/{}/status", id(&table["id"])), json!({ "status": "out_of_service" }))
+        .patch(
+            &format!("/api/v1/tables/{}/status", id(&table["id"])),
+            json!({ "status": "out_of_service" }),
+        )
         .await
         .expect(200);
     waiter

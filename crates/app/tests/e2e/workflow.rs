@@ -42,12 +42,19 @@ async fn a_table_is_seated_cooked_for_served_from_stock_and_cleared() {
     for _ in 0..5 {
         let started = Instant::now();
         waiter
-            .open_order(None, json!([{ "product_id": product["id"], "quantity": 1 }]))
+            .open_order(
+                None,
+                json!([{ "product_id": product["id"], "quantity": 1 }]),
+            )
             .await;
         timings.push(started.elapsed());
     }
     timings.sort();
-    assert!(timings[2].as_millis() < 300, "median order creation {:?}", timings[2]);
+    assert!(
+        timings[2].as_millis() < 300,
+        "median order creation {:?}",
+        timings[2]
+    );
 
     // A waiter opens an order on the table.
     let order = waiter
@@ -66,7 +73,10 @@ async fn a_table_is_seated_cooked_for_served_from_stock_and_cleared() {
     assert_eq!(order["items"][0]["modifiers"]["cooking"], "medium-rare");
 
     let seated = waiter
-        .get(&format!("/api/v1/venues/{VENUE}/tables/{}", id(&table["id"])))
+        .get(&format!(
+            "/api/v1/venues/{VENUE}/tables/{}",
+            id(&table["id"])
+        ))
         .await
         .expect(200);
     assert_eq!(seated["status"], "occupied");
@@ -86,7 +96,9 @@ async fn a_table_is_seated_cooked_for_served_from_stock_and_cleared() {
 
     // Confirmed, it shows on the kitchen display.
     waiter.set_status(&order_id, "confirmed").await.expect(200);
-    let board = kitchen.get(&format!("/api/v1/venues/{VENUE}/orders/kitchen-display")).await;
+    let board = kitchen
+        .get(&format!("/api/v1/venues/{VENUE}/orders/kitchen-display"))
+        .await;
     let seq: i64 = board.header("x-event-seq").parse().expect("number");
     let board = board.expect(200);
     let ticket = board
@@ -125,11 +137,20 @@ async fn a_table_is_seated_cooked_for_served_from_stock_and_cleared() {
     // Paid: completed, and the table needs cleaning.
     let completed = waiter.set_status(&order_id, "completed").await.expect(200);
     let cleared = waiter
-        .get(&format!("/api/v1/venues/{VENUE}/tables/{}", id(&table["id"])))
+        .get(&format!(
+            "/api/v1/venues/{VENUE}/tables/{}",
+            id(&table["id"])
+        ))
         .await
         .expect(200);
     assert_eq!(cleared["status"], "cleaning");
-    for stamp in ["confirmed_at", "kitchen_started_at", "ready_at", "served_at", "completed_at"] {
+    for stamp in [
+        "confirmed_at",
+        "kitchen_started_at",
+        "ready_at",
+        "served_at",
+        "completed_at",
+    ] {
         assert!(completed[stamp].is_string(), "{stamp} set: {completed}");
     }
     assert!(completed["cancelled_at"].is_null());
@@ -141,7 +162,13 @@ async fn a_table_is_seated_cooked_for_served_from_stock_and_cleared() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let tail: Vec<&str> = kinds.iter().rev().take(8).rev().map(String::as_str).collect();
+    let tail: Vec<&str> = kinds
+        .iter()
+        .rev()
+        .take(8)
+        .rev()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         tail,
         [
@@ -167,9 +194,14 @@ async fn the_stock_summary_and_movements_show_what_was_received_and_served() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let product = admin.create_product("SUM-1", 5.0).await;
-    admin.create_lot(&product["id"], "S1", 4.0, Some("2099-01-01")).await;
+    admin
+        .create_lot(&product["id"], "S1", 4.0, Some("2099-01-01"))
+        .await;
     admin.create_lot(&product["id"], "S2", 6.5, None).await;
-    let summary = admin.get(&format!("/api/v1/venues/{VENUE}/stock/summary")).await.expect(200);
+    let summary = admin
+        .get(&format!("/api/v1/venues/{VENUE}/stock/summary"))
+        .await
+        .expect(200);
     let row = summary
         .as_array()
         .expect("array")
@@ -180,11 +212,20 @@ async fn the_stock_summary_and_movements_show_what_was_received_and_served() {
     assert_eq!(row["lot_count"], 2);
     assert_eq!(row["next_expiry"], "2099-01-01");
     let movements = admin
-        .get(&format!("/api/v1/venues/{VENUE}/stock/movements?product_id={}", id(&product["id"])))
+        .get(&format!(
+            "/api/v1/venues/{VENUE}/stock/movements?product_id={}",
+            id(&product["id"])
+        ))
         .await
         .expect(200);
     assert_eq!(movements.as_array().expect("array").len(), 2);
-    assert!(movements.as_array().expect("array").iter().all(|m| m["movement_type"] == "IN"));
+    assert!(
+        movements
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|m| m["movement_type"] == "IN")
+    );
 }
 
 #[actix_web::test]
@@ -195,19 +236,31 @@ async fn a_draft_taken_by_mistake_is_deleted_and_frees_its_table() {
     let table = admin.create_table("DEL-1").await;
     let order = waiter.open_order(Some(&table["id"]), json!([])).await;
     waiter
-        .delete(&format!("/api/v1/venues/{VENUE}/orders/{}", id(&order["id"])))
+        .delete(&format!(
+            "/api/v1/venues/{VENUE}/orders/{}",
+            id(&order["id"])
+        ))
         .await
         .expect(204);
     waiter
-        .get(&format!("/api/v1/venues/{VENUE}/orders/{}", id(&order["id"])))
+        .get(&format!(
+            "/api/v1/venues/{VENUE}/orders/{}",
+            id(&order["id"])
+        ))
         .await
         .expect_problem(404, "not_found");
-    let table = waiter.get(&format!("/api/v1/tables/{}", id(&table["id"]))).await.expect(200);
+    let table = waiter
+        .get(&format!("/api/v1/tables/{}", id(&table["id"])))
+        .await
+        .expect(200);
     assert_eq!(table["status"], "available");
 
     // A confirmed order is not a draft any more.
     let order = waiter.open_order(None, json!([])).await;
-    waiter.set_status(&order["id"], "confirmed").await.expect(200);
+    waiter
+        .set_status(&order["id"], "confirmed")
+        .await
+        .expect(200);
     waiter
         .delete(&format!("/api/v1/orders/{}", id(&order["id"])))
         .await
@@ -233,7 +286,16 @@ async fn a_second_round_is_added_to_an_open_order_and_listed_by_status() {
     assert_eq!(more["items"].as_array().expect("items").len(), 2);
     assert_eq!(more["total"], 18.0);
     let drafts = waiter.get("/api/v1/orders?status=draft").await.expect(200);
-    assert!(drafts.as_array().expect("array").iter().any(|o| o["id"] == order["id"]));
-    let confirmed = waiter.get("/api/v1/orders?status=confirmed").await.expect(200);
+    assert!(
+        drafts
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|o| o["id"] == order["id"])
+    );
+    let confirmed = waiter
+        .get("/api/v1/orders?status=confirmed")
+        .await
+        .expect(200);
     assert!(confirmed.as_array().expect("array").is_empty());
 }

@@ -133,7 +133,7 @@ async fn serve(
             lot_id: take.lot,
             product_id: item.product_id,
             kind: MovementKind::Out,
-            quantity: take.quantity.neg(),
+            quantity: -take.quantity,
             reference_type: Some("order".to_owned()),
             reference_id: Some(order.id.as_uuid()),
             created_by: Some(actor.user_id),
