@@ -42,15 +42,21 @@ pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
             .await?;
     }
     let actor = system_actor(DEMO_VENUE);
-    // A menu only the first time: a venue that has products keeps its own.
-    if !brigade.list_products(&actor).await?.is_empty() {
-        return Ok(());
-    }
+    // Create only what is missing, so a rerun (or a run after a partial one) converges.
+    let tables: Vec<String> = brigade
+        .list_tables(&actor)
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     for (name, seats, area) in [
         ("T1", 4, "main_hall"),
         ("T2", 4, "main_hall"),
         ("BAR-1", 2, "bar"),
     ] {
+        if tables.iter().any(|t| t == name) {
+            continue;
+        }
         brigade
             .create_table(
                 &actor,
@@ -64,6 +70,12 @@ pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
             )
             .await?;
     }
+    let skus: Vec<String> = brigade
+        .list_products(&actor)
+        .await?
+        .into_iter()
+        .map(|p| p.sku)
+        .collect();
     let menu = [
         (
             "House Burger",
@@ -86,6 +98,11 @@ pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
         ("Fries", "SIDE-FRIES", "pz", "0.90", "4.50", "food", 100),
     ];
     for (name, sku, unit, cost, price, category, stock) in menu {
+        if skus.iter().any(|s| s == sku) {
+            continue;
+        }
+        let money =
+            |text: &str| Money::parse_major(text).map_err(|e| AppError::validation(e.to_string()));
         let product = brigade
             .create_product(
                 &actor,
@@ -93,10 +110,8 @@ pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
                     name: name.to_owned(),
                     sku: sku.to_owned(),
                     unit: unit.to_owned(),
-                    cost: Money::parse_major(cost)
-                        .map_err(|e| AppError::validation(e.to_string()))?,
-                    price: Money::parse_major(price)
-                        .map_err(|e| AppError::validation(e.to_string()))?,
+                    cost: money(cost)?,
+                    price: money(price)?,
                     category: Some(category.to_owned()),
                     attributes: json!({}),
                     stock_tracked: true,

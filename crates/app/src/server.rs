@@ -36,6 +36,8 @@ pub struct Running {
 /// Migrates, connects and binds. Await `server` to serve; `handle.stop(true)` stops.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     let url = args.database.url()?;
+    // Refuse a bad configuration before touching the database.
+    let keys = JwtKeys::new(args.jwt_secret()?.expose().as_bytes(), args.token_ttl());
     let applied = brigade_postgres::migrate(url).await?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied migrations");
@@ -46,10 +48,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     }
     let state = AppState {
         brigade,
-        keys: Arc::new(JwtKeys::new(
-            args.jwt_secret()?.expose().as_bytes(),
-            args.token_ttl(),
-        )),
+        keys: Arc::new(keys),
     };
     let mut server = HttpServer::new(move || {
         App::new()

@@ -57,8 +57,9 @@ pub trait VenueStore: Send {
 #[async_trait]
 pub trait UserStore: Send {
     async fn by_email(&mut self, email: &str) -> Result<Option<User>>;
-    /// Creates the user (memberships included), or replaces name, password and
-    /// memberships of the user with that email. Returns the user's id.
+    /// Creates the user, or updates name and password of the user with that email;
+    /// sets the role in each listed venue and keeps memberships of other venues.
+    /// Returns the user's id.
     async fn upsert(&mut self, user: &User) -> Result<UserId>;
 }
 
@@ -124,12 +125,14 @@ pub trait OrderStore: Send {
     async fn get(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>>;
     /// Like `get`, and locks the order row until the transaction ends.
     async fn lock(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>>;
-    /// Orders with one of `statuses` (all when empty), oldest first, at most `limit`.
+    /// Orders with one of `statuses` (all when empty), at most `limit`, oldest first
+    /// (the kitchen's queue) or newest first (history).
     async fn list(
         &mut self,
         venue: VenueId,
         statuses: &[OrderStatus],
         limit: i64,
+        oldest_first: bool,
     ) -> Result<Vec<Order>>;
     async fn set_status(
         &mut self,

@@ -11,6 +11,9 @@ pub enum DecimalError {
     OutOfRange,
 }
 
+/// Largest magnitude a JSON number may carry for a money amount or a quantity.
+pub(crate) const MAX_MAGNITUDE: f64 = 1e12;
+
 /// Parses `-12.345` into an integer scaled by `10^scale` without going through floats.
 /// Exponent notation (`1e3`), which JSON allows, is accepted when the result is exact.
 pub(crate) fn parse_scaled(text: &str, scale: u32) -> Result<i64, DecimalError> {
@@ -108,8 +111,11 @@ macro_rules! decimal_serde {
                         $parse(v).map_err(|e| E::custom(format_args!("{v}: {e}")))
                     }
                     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<$ty, E> {
-                        if !v.is_finite() {
-                            return Err(E::custom("not a finite number"));
+                        // JSON numbers arrive as f64, exact to 15 significant digits:
+                        // below 10^12 with at most 3 decimals, the shortest text of the
+                        // f64 is exactly what the client wrote. Larger is refused.
+                        if !v.is_finite() || v.abs() >= $crate::decimal::MAX_MAGNITUDE {
+                            return Err(E::custom("out of range (at most 999999999999.999)"));
                         }
                         self.visit_str(&v.to_string())
                     }

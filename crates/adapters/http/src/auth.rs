@@ -121,24 +121,14 @@ impl JwtKeys {
     }
 }
 
-/// The bearer token of a request: `Authorization: Bearer ...`, or `?token=` (browsers
-/// cannot set headers on a WebSocket upgrade).
+/// The bearer token of a request (`Authorization: Bearer ...`). Tokens never travel in
+/// URLs on REST routes, where they would end up in access logs.
 fn bearer(req: &HttpRequest) -> Option<String> {
-    if let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let value = value.to_str().ok()?;
-        let (scheme, token) = value.split_once(' ')?;
-        return scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim().to_owned());
-    }
-    web::Query::<TokenQuery>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.into_inner().token)
-}
-
-#[derive(Deserialize)]
-struct TokenQuery {
-    token: Option<String>,
+    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
+    let (scheme, token) = value.to_str().ok()?.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 pub(crate) fn claims(req: &HttpRequest) -> Result<Claims, ApiError> {

@@ -144,6 +144,24 @@ async fn bad_catalogue_and_stock_input_is_refused() {
         .post(&format!("/api/v1/venues/{VENUE}/lots"), json!({ "product_id": product["id"], "lot_code": "X", "qty_init": 4, "unit": "kg", "cost_per_unit": 1 }))
         .await
         .expect_problem(422, "validation_failed");
+    admin
+        .post(
+            &products,
+            json!({ "name": "P", "sku": "BIG", "unit": "pz", "cost": 1, "price": 1e13 }),
+        )
+        .await
+        .expect_problem(400, "invalid_body");
+    admin
+        .post(&format!("/api/v1/venues/{VENUE}/lots"), json!({ "product_id": product["id"], "lot_code": "U1", "qty_init": 4, "cost_per_unit": 1 }))
+        .await
+        .expect(201);
+    admin
+        .patch(
+            &format!("/api/v1/venues/{VENUE}/products/{}", id(&product["id"])),
+            json!({ "unit": "kg" }),
+        )
+        .await
+        .expect_problem(409, "unit_in_use");
     admin.create_table("DUP-T").await;
     admin
         .post(

@@ -285,14 +285,11 @@ async fn a_second_round_is_added_to_an_open_order_and_listed_by_status() {
         .expect(201);
     assert_eq!(more["items"].as_array().expect("items").len(), 2);
     assert_eq!(more["total"], 18.0);
+    let later = waiter.open_order(None, json!([])).await;
     let drafts = waiter.get("/api/v1/orders?status=draft").await.expect(200);
-    assert!(
-        drafts
-            .as_array()
-            .expect("array")
-            .iter()
-            .any(|o| o["id"] == order["id"])
-    );
+    let drafts = drafts.as_array().expect("array");
+    assert_eq!(drafts[0]["id"], later["id"], "history lists newest first");
+    assert!(drafts.iter().any(|o| o["id"] == order["id"]));
     let confirmed = waiter
         .get("/api/v1/orders?status=confirmed")
         .await

@@ -27,8 +27,9 @@ impl Brigade {
         }
     }
 
-    /// Creates a staff account, or resets the password and memberships of the account
-    /// with that email (so `brigade user create` and the demo seed are idempotent).
+    /// Creates a staff account, or resets the password of the account with that email
+    /// and sets its role in the given venues, keeping its other venues (so
+    /// `brigade user create` and the demo seed are idempotent).
     pub async fn upsert_user(
         &self,
         email: &str,

@@ -283,8 +283,8 @@ impl Brigade {
                 order_number: order.order_number,
                 item_count: added.len(),
             };
-            tx.events().append(actor.venue_id, &[event], now).await?;
             let value = order_or_404(tx, actor, id).await?;
+            tx.events().append(actor.venue_id, &[event], now).await?;
             Ok(Created {
                 value,
                 replayed: false,
@@ -299,7 +299,7 @@ impl Brigade {
             .await
     }
 
-    /// Orders with one of `statuses` (all when empty), oldest first.
+    /// Orders with one of `statuses` (all when empty), newest first.
     pub async fn list_orders(
         &self,
         actor: &Actor,
@@ -308,8 +308,13 @@ impl Brigade {
     ) -> Result<Vec<Order>, AppError> {
         actor.require(Permission::ViewVenue)?;
         let limit = limit.clamp(1, 500);
-        self.read(async |tx| Ok(tx.orders().list(actor.venue_id, statuses, limit).await?))
-            .await
+        self.read(async |tx| {
+            Ok(tx
+                .orders()
+                .list(actor.venue_id, statuses, limit, false)
+                .await?)
+        })
+        .await
     }
 
     /// What the kitchen must cook (confirmed, preparing, ready), read in one snapshot
@@ -320,7 +325,7 @@ impl Brigade {
             let seq = tx.events().latest_seq(actor.venue_id).await?;
             let orders = tx
                 .orders()
-                .list(actor.venue_id, &OrderStatus::IN_KITCHEN, 500)
+                .list(actor.venue_id, &OrderStatus::IN_KITCHEN, 500, true)
                 .await?;
             Ok(KitchenView { seq, orders })
         })

@@ -141,7 +141,22 @@ impl Brigade {
                 p.name = v.trim().to_owned();
             }
             if let Some(v) = patch.unit {
-                p.unit = v.trim().to_owned();
+                let unit = v.trim().to_owned();
+                // Lots are counted in the product's unit: changing it would silently
+                // reinterpret every lot on hand.
+                if unit != p.unit
+                    && !tx
+                        .stock()
+                        .list_lots(actor.venue_id, Some(id))
+                        .await?
+                        .is_empty()
+                {
+                    return Err(AppError::conflict(
+                        "unit_in_use",
+                        "the product has lots in its current unit; create a new product instead",
+                    ));
+                }
+                p.unit = unit;
             }
             if let Some(v) = patch.cost {
                 p.cost = v;

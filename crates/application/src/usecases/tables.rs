@@ -152,8 +152,10 @@ impl Brigade {
     pub async fn update_layout(
         &self,
         actor: &Actor,
-        positions: Vec<(TableId, Value)>,
+        mut positions: Vec<(TableId, Value)>,
     ) -> Result<Vec<Table>, AppError> {
+        // Lock in id order so two overlapping layout saves cannot deadlock.
+        positions.sort_by_key(|(id, _)| *id);
         actor.require(Permission::ManageVenue)?;
         if positions.is_empty() || positions.len() > 500 {
             return Err(AppError::validation(

@@ -164,14 +164,19 @@ impl OrderStore for PgTx {
         venue: VenueId,
         statuses: &[OrderStatus],
         limit: i64,
+        oldest_first: bool,
     ) -> Result<Vec<Order>, StoreError> {
         let mut query = o::table
             .left_join(dining_tables::table)
             .filter(o::venue_id.eq(venue.as_uuid()))
-            .order((o::created_at, o::id))
             .limit(limit)
             .select((OrderRow::as_select(), dining_tables::name.nullable()))
             .into_boxed();
+        query = if oldest_first {
+            query.order((o::created_at.asc(), o::id.asc()))
+        } else {
+            query.order((o::created_at.desc(), o::id.desc()))
+        };
         if !statuses.is_empty() {
             let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
             query = query.filter(o::status.eq_any(names));

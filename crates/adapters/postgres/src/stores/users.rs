@@ -74,10 +74,6 @@ impl UserStore for PgTx {
             .get_result(&mut *self.conn)
             .await
             .store()?;
-        diesel::delete(memberships::table.filter(memberships::user_id.eq(id)))
-            .execute(&mut *self.conn)
-            .await
-            .store()?;
         let rows: Vec<_> = user
             .memberships
             .iter()
@@ -91,6 +87,9 @@ impl UserStore for PgTx {
             .collect();
         diesel::insert_into(memberships::table)
             .values(rows)
+            .on_conflict((memberships::user_id, memberships::venue_id))
+            .do_update()
+            .set(memberships::role.eq(excluded(memberships::role)))
             .execute(&mut *self.conn)
             .await
             .store()?;
