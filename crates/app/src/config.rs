@@ -72,9 +72,13 @@ pub struct ServeArgs {
     #[arg(long, env = "BRIGADE_TOKEN_TTL_SECS", default_value_t = 12 * 3600)]
     pub token_ttl_secs: u64,
 
-    /// Database connections in the pool.
-    #[arg(long, env = "BRIGADE_DB_POOL_SIZE", default_value_t = 16)]
-    pub db_pool_size: usize,
+    /// Database connections in the pool (default: cores + 1). Every order of a venue
+    /// updates the venue's counter row; past a few concurrent transactions they only
+    /// queue on that row lock inside PostgreSQL, where a crowd of waiters woken at each
+    /// COMMIT costs throughput (docs/BENCHMARKS.md: 2 cores, 3 connections serve 532
+    /// creates/s, 5 serve 317). Raise it for many busy venues on a bigger box.
+    #[arg(long, env = "BRIGADE_DB_POOL_SIZE")]
+    pub db_pool_size: Option<usize>,
 
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "BRIGADE_WORKERS")]
@@ -92,6 +96,13 @@ impl ServeArgs {
                  or pass --dev for a development server"
             ),
         }
+    }
+
+    pub fn db_pool_size(&self) -> usize {
+        self.db_pool_size.unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(2, usize::from);
+            cores + 1
+        })
     }
 
     pub fn token_ttl(&self) -> Duration {

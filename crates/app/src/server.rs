@@ -42,7 +42,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied migrations");
     }
-    let brigade = brigade(url, args.db_pool_size)?;
+    let brigade = brigade(url, args.db_pool_size())?;
     if args.demo {
         crate::seed::demo(&brigade).await?;
     }

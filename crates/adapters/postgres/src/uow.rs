@@ -6,14 +6,16 @@ use async_trait::async_trait;
 use brigade_application::StoreError;
 use brigade_application::ports::*;
 use deadpool::Runtime;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
 
 use crate::error::StoreResult;
 
-/// Pool sizing. The default suits the 2-core box: PostgreSQL does best with a few
-/// connections per core; more only queue inside the server.
+/// Pool sizing. PostgreSQL does best with a few connections per core; more only queue
+/// inside the server (`brigade serve` defaults to cores + 1).
 #[derive(Debug, Clone)]
 pub struct PoolSettings {
     pub max_size: usize,
@@ -26,7 +28,7 @@ pub struct PoolSettings {
 impl Default for PoolSettings {
     fn default() -> Self {
         Self {
-            max_size: 16,
+            max_size: 3,
             wait_timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(3),
         }
@@ -40,7 +42,14 @@ pub struct PgUnitOfWork {
 
 impl PgUnitOfWork {
     pub fn connect(database_url: &str, settings: &PoolSettings) -> anyhow::Result<Self> {
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+        // No test query on every checkout (a round trip per request): a connection that
+        // died fails its first statement, is answered 503 and discarded by the pool.
+        let mut config = ManagerConfig::default();
+        config.recycling_method = RecyclingMethod::Fast;
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+            database_url,
+            config,
+        );
         let pool = Pool::builder(manager)
             .max_size(settings.max_size)
             .wait_timeout(Some(settings.wait_timeout))

@@ -3,8 +3,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use crate::support::{drop_scratch, scratch_database};
 use serde_json::json;
-use tokio_postgres::NoTls;
 
 const BIN: &str = env!("CARGO_BIN_EXE_brigade");
 
@@ -29,22 +29,7 @@ fn text(output: &std::process::Output) -> String {
 
 #[actix_web::test]
 async fn an_operator_migrates_seeds_creates_staff_and_serves() {
-    let server = std::env::var("BRIGADE_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-    let name = format!("brigade_test_{}_cli", std::process::id());
-    let (admin, conn) = tokio_postgres::connect(&format!("{server}/postgres"), NoTls)
-        .await
-        .expect("connect");
-    actix_web::rt::spawn(conn);
-    admin
-        .simple_query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .expect("drop");
-    admin
-        .simple_query(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create");
-    let url = format!("{server}/{name}");
+    let (admin, name, url) = scratch_database("cli").await;
 
     let first = brigade(&url, &["migrate"]);
     assert!(first.status.success(), "{}", text(&first));
@@ -131,8 +116,5 @@ async fn an_operator_migrates_seeds_creates_staff_and_serves() {
 
     child.kill().expect("stop");
     let _ = child.wait();
-    admin
-        .simple_query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .expect("cleanup");
+    drop_scratch(&admin, &name).await;
 }

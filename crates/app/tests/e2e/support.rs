@@ -115,6 +115,31 @@ async fn template() -> &'static str {
         .await
 }
 
+/// An empty database (no migrations) for tests that drive migrations themselves, and an
+/// admin connection to drop it with [`drop_scratch`]. Named after the process, so a
+/// killed run's leftovers are swept like the others.
+pub async fn scratch_database(suffix: &str) -> (tokio_postgres::Client, String, String) {
+    let admin = admin().await;
+    let name = format!("brigade_test_{}_{suffix}", std::process::id());
+    admin
+        .simple_query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .expect("drop");
+    admin
+        .simple_query(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create");
+    let url = db_url(&name);
+    (admin, name, url)
+}
+
+pub async fn drop_scratch(admin: &tokio_postgres::Client, name: &str) {
+    admin
+        .simple_query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .expect("cleanup");
+}
+
 pub struct TestApp {
     pub base: String,
     pub db_name: String,
@@ -218,7 +243,7 @@ impl TestApp {
             dev: true,
             demo: false,
             token_ttl_secs: 3600,
-            db_pool_size: 8,
+            db_pool_size: None,
             workers: Some(2),
         };
         let running = brigade_app::server::start(&args)

@@ -46,6 +46,13 @@ fn duplicate_name(error: crate::StoreError) -> AppError {
     }
 }
 
+async fn lock_table(tx: &mut dyn Tx, actor: &Actor, id: TableId) -> Result<Table, AppError> {
+    tx.tables()
+        .lock(actor.venue_id, id)
+        .await?
+        .ok_or(AppError::NotFound { entity: "table" })
+}
+
 pub(crate) async fn table_or_404(
     tx: &mut dyn Tx,
     actor: &Actor,
@@ -118,11 +125,7 @@ impl Brigade {
         actor.require(Permission::ManageVenue)?;
         let now = self.now();
         self.write(async |tx| {
-            let mut table = tx
-                .tables()
-                .lock(actor.venue_id, id)
-                .await?
-                .ok_or(AppError::NotFound { entity: "table" })?;
+            let mut table = lock_table(tx, actor, id).await?;
             if let Some(name) = patch.name {
                 table.name = name.trim().to_owned();
             }
@@ -196,11 +199,7 @@ impl Brigade {
         actor.require(Permission::SetTableStatus)?;
         let now = self.now();
         self.write(async |tx| {
-            let mut table = tx
-                .tables()
-                .lock(actor.venue_id, id)
-                .await?
-                .ok_or(AppError::NotFound { entity: "table" })?;
+            let mut table = lock_table(tx, actor, id).await?;
             let open = tx
                 .orders()
                 .count_open_on_table(actor.venue_id, id, None)
@@ -231,10 +230,7 @@ impl Brigade {
     pub async fn delete_table(&self, actor: &Actor, id: TableId) -> Result<(), AppError> {
         actor.require(Permission::ManageVenue)?;
         self.write(async |tx| {
-            tx.tables()
-                .lock(actor.venue_id, id)
-                .await?
-                .ok_or(AppError::NotFound { entity: "table" })?;
+            lock_table(tx, actor, id).await?;
             if tx
                 .orders()
                 .count_open_on_table(actor.venue_id, id, None)
