@@ -51,6 +51,16 @@ pub trait VenueStore: Send {
     async fn get(&mut self, venue: VenueId) -> Result<Option<Venue>>;
     /// Creates the venue, or updates its name and policy when it exists.
     async fn upsert(&mut self, venue: &Venue) -> Result<()>;
+    /// Takes the venue's next `orders` order numbers and `events` event seqs in one
+    /// statement; returns the last of each. Locks the venue's counter row until COMMIT
+    /// (so numbers commit in order, gap-free): call it last, then write only what needs
+    /// the numbers.
+    async fn take_numbers(
+        &mut self,
+        venue: VenueId,
+        orders: i64,
+        events: i64,
+    ) -> Result<(i64, i64)>;
 }
 
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -119,9 +129,8 @@ pub trait OrderStore: Send {
     /// Inserts the order (number not yet assigned) and its items.
     async fn insert(&mut self, order: &Order) -> Result<()>;
     async fn insert_items(&mut self, venue: VenueId, items: &[OrderItem]) -> Result<()>;
-    /// Takes the venue's next order number for `order`. Holds the venue's counter row
-    /// until COMMIT, so call it as late as possible.
-    async fn assign_number(&mut self, venue: VenueId, order: OrderId) -> Result<i64>;
+    /// Sets the number taken by [`VenueStore::take_numbers`] on a new order.
+    async fn set_number(&mut self, venue: VenueId, order: OrderId, number: i64) -> Result<()>;
     async fn get(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>>;
     /// Like `get`, and locks the order row until the transaction ends.
     async fn lock(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>>;
@@ -164,14 +173,13 @@ pub trait OrderStore: Send {
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait EventLog: Send {
-    /// Journals `events` under the venue's next sequence numbers and returns them.
-    /// Holds the venue's counter row until COMMIT: call it last.
-    async fn append(
+    /// Journals events under the seqs taken by [`VenueStore::take_numbers`].
+    async fn insert(
         &mut self,
         venue: VenueId,
-        events: &[DomainEvent],
+        entries: &[(i64, DomainEvent)],
         at: OffsetDateTime,
-    ) -> Result<Vec<i64>>;
+    ) -> Result<()>;
     /// The venue's latest sequence number (0 before the first event).
     async fn latest_seq(&mut self, venue: VenueId) -> Result<i64>;
     /// Events after `seq`, in order, at most `limit`.

@@ -140,7 +140,8 @@ async fn the_kitchen_confirming_an_order_is_forbidden_and_rolls_back_without_wri
         .expect_lock()
         .return_once(move |_, _| Ok(Some(draft)));
     tx.orders.expect_set_status().never();
-    tx.events.expect_append().never();
+    tx.events.expect_insert().never();
+    tx.venues.expect_take_numbers().never();
     let (brigade, ended) = service(tx);
 
     let result = brigade
@@ -232,17 +233,26 @@ async fn opening_an_order_takes_the_venue_numbers_last_then_commits() {
         .times(1)
         .in_sequence(&mut seq)
         .returning(|_| Ok(()));
+    tx.venues
+        .expect_take_numbers()
+        .times(1)
+        .in_sequence(&mut seq)
+        .withf(|_, orders, events| *orders == 1 && *events == 1)
+        .returning(|_, _, _| Ok((42, 9)));
     tx.orders
-        .expect_assign_number()
+        .expect_set_number()
         .times(1)
         .in_sequence(&mut seq)
-        .returning(|_, _| Ok(42));
+        .withf(|_, _, number| *number == 42)
+        .returning(|_, _, _| Ok(()));
     tx.events
-        .expect_append()
+        .expect_insert()
         .times(1)
         .in_sequence(&mut seq)
-        .withf(|_, events, _| events.len() == 1 && events[0].kind() == "new_order")
-        .returning(|_, _, _| Ok(vec![1]));
+        .withf(|_, entries, _| {
+            entries.len() == 1 && entries[0].0 == 9 && entries[0].1.kind() == "new_order"
+        })
+        .returning(|_, _, _| Ok(()));
     let (brigade, ended) = service(tx);
 
     let created = brigade

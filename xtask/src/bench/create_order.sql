@@ -7,10 +7,9 @@ INSERT INTO orders (id, venue_id, status, covers, created_by, total_minor, creat
      VALUES (:oid::uuid, :venue::uuid, 'draft', 2, :venue::uuid, 1400, now(), now());
 INSERT INTO order_items (id, venue_id, order_id, product_id, product_name, quantity_milli, unit_price_minor, modifiers, created_at)
      VALUES (:iid::uuid, :venue::uuid, :oid::uuid, :product::uuid, 'Bench', 1000, 1400, '{}', now());
-WITH counter AS (UPDATE venues SET last_order_number = last_order_number + 1 WHERE id = :venue::uuid RETURNING last_order_number)
-UPDATE orders SET order_number = counter.last_order_number FROM counter
- WHERE orders.id = :oid::uuid AND orders.venue_id = :venue::uuid RETURNING orders.order_number;
-UPDATE venues SET last_event_seq = last_event_seq + 1 WHERE id = :venue::uuid RETURNING last_event_seq;
+UPDATE venues SET last_order_number = last_order_number + 1, last_event_seq = last_event_seq + 1
+ WHERE id = :venue::uuid RETURNING last_order_number AS num, last_event_seq AS seq \gset
+UPDATE orders SET order_number = :num WHERE id = :oid::uuid AND venue_id = :venue::uuid;
 INSERT INTO events (venue_id, seq, event_type, data, created_at)
-     SELECT id, last_event_seq, 'new_order', '{"order_id": "x"}', now() FROM venues WHERE id = :venue::uuid;
+     VALUES (:venue::uuid, :seq, 'new_order', '{"order_id": "x"}', now());
 COMMIT;

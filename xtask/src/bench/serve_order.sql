@@ -20,7 +20,8 @@ UPDATE orders SET status = 'served', updated_at = now(), served_at = now() WHERE
 SELECT o.*, t.name FROM orders o LEFT JOIN dining_tables t ON t.id = o.table_id WHERE o.id = :oid::uuid AND o.venue_id = :venue::uuid;
 SELECT * FROM order_items WHERE order_id = :oid::uuid;
 SELECT * FROM order_item_lots WHERE order_item_id = :iid::uuid;
-UPDATE venues SET last_event_seq = last_event_seq + 1 WHERE id = :venue::uuid RETURNING last_event_seq;
+UPDATE venues SET last_order_number = last_order_number + 0, last_event_seq = last_event_seq + 1
+ WHERE id = :venue::uuid RETURNING last_order_number AS num, last_event_seq AS seq \gset
 INSERT INTO events (venue_id, seq, event_type, data, created_at)
-     SELECT id, last_event_seq, 'order_status_changed', '{"order_id": "x"}', now() FROM venues WHERE id = :venue::uuid;
+     VALUES (:venue::uuid, :seq, 'order_status_changed', '{"order_id": "x"}', now());
 COMMIT;

@@ -8,7 +8,8 @@ pub mod status;
 pub mod stock;
 pub mod tables;
 
-use brigade_domain::{UserId, VenueId};
+use brigade_domain::{DomainEvent, UserId, VenueId};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::model::{Claim, IdempotencyKey};
@@ -41,6 +42,33 @@ pub(crate) async fn claim_key(
         Claim::Replay(existing) => Ok(Some(existing)),
         Claim::Mismatch => Err(AppError::IdempotencyMismatch),
     }
+}
+
+/// Pairs events with the seqs ending at `last_seq`.
+pub(crate) fn numbered(last_seq: i64, events: Vec<DomainEvent>) -> Vec<(i64, DomainEvent)> {
+    let first = last_seq - events.len() as i64 + 1;
+    (first..).zip(events).collect()
+}
+
+/// Journals `events`: takes the venue's seqs (locking its counter row until COMMIT)
+/// and inserts them. The last thing a writing use case does.
+pub(crate) async fn journal(
+    tx: &mut dyn Tx,
+    venue: VenueId,
+    events: Vec<DomainEvent>,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let (_, last_seq) = tx
+        .venues()
+        .take_numbers(venue, 0, events.len() as i64)
+        .await?;
+    tx.events()
+        .insert(venue, &numbered(last_seq, events), at)
+        .await?;
+    Ok(())
 }
 
 pub(crate) fn require_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {

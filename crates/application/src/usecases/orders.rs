@@ -214,8 +214,16 @@ impl Brigade {
                 cancelled_at: None,
             };
             tx.orders().insert(&order).await?;
-            // The venue's numbers last: the counter row stays locked until COMMIT.
-            order.order_number = tx.orders().assign_number(actor.venue_id, order.id).await?;
+            // The venue's numbers last, in one statement: the counter row stays locked
+            // until COMMIT.
+            let (number, last_seq) = tx
+                .venues()
+                .take_numbers(actor.venue_id, 1, events.len() as i64 + 1)
+                .await?;
+            order.order_number = number;
+            tx.orders()
+                .set_number(actor.venue_id, order.id, number)
+                .await?;
             events.push(DomainEvent::NewOrder {
                 order_id: order.id,
                 order_number: order.order_number,
@@ -224,7 +232,9 @@ impl Brigade {
                 item_count: order.items.len(),
                 created_by: actor.user_id,
             });
-            tx.events().append(actor.venue_id, &events, now).await?;
+            tx.events()
+                .insert(actor.venue_id, &super::numbered(last_seq, events), now)
+                .await?;
             Ok(Created {
                 value: order,
                 replayed: false,
@@ -284,7 +294,7 @@ impl Brigade {
                 item_count: added.len(),
             };
             let value = order_or_404(tx, actor, id).await?;
-            tx.events().append(actor.venue_id, &[event], now).await?;
+            super::journal(tx, actor.venue_id, vec![event], now).await?;
             Ok(Created {
                 value,
                 replayed: false,
@@ -357,7 +367,7 @@ impl Brigade {
                 order_id: id,
                 order_number: order.order_number,
             });
-            tx.events().append(actor.venue_id, &events, now).await?;
+            super::journal(tx, actor.venue_id, events, now).await?;
             Ok(())
         })
         .await

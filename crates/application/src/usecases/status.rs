@@ -59,7 +59,7 @@ impl Brigade {
             // Read the response before taking the venue's seq: the counter row stays
             // locked from the append until COMMIT.
             let changed = super::orders::order_or_404(tx, actor, id).await?;
-            tx.events().append(actor.venue_id, &events, now).await?;
+            super::journal(tx, actor.venue_id, events, now).await?;
             Ok(changed)
         })
         .await

@@ -218,7 +218,7 @@ impl Brigade {
                     from: table.status,
                     status: to,
                 };
-                tx.events().append(actor.venue_id, &[event], now).await?;
+                super::journal(tx, actor.venue_id, vec![event], now).await?;
                 table.status = to;
                 table.updated_at = now;
             }

@@ -15,50 +15,34 @@ use crate::uow::PgTx;
 
 #[async_trait]
 impl EventLog for PgTx {
-    async fn append(
+    async fn insert(
         &mut self,
         venue: VenueId,
-        events: &[DomainEvent],
+        entries: &[(i64, DomainEvent)],
         at: OffsetDateTime,
-    ) -> Result<Vec<i64>, StoreError> {
-        if events.is_empty() {
-            return Ok(Vec::new());
-        }
-        let count = events.len() as i64;
-        // Locks the venue's counter row until COMMIT: events commit in seq order.
-        let last: i64 = diesel::update(venues::table.find(venue.as_uuid()))
-            .set(venues::last_event_seq.eq(venues::last_event_seq + count))
-            .returning(venues::last_event_seq)
-            .get_result(&mut *self.conn)
-            .await
-            .store()?;
-        let seqs: Vec<i64> = (last - count + 1..=last).collect();
-        let rows = events
-            .iter()
-            .zip(&seqs)
-            .map(|(event, seq)| {
-                let data = match serde_json::to_value(event) {
-                    Ok(Value::Object(mut envelope)) => {
-                        envelope.remove("data").unwrap_or(Value::Null)
-                    }
-                    Ok(_) => Value::Null,
-                    Err(e) => return Err(StoreError::Unknown(e.into())),
-                };
-                Ok((
+    ) -> Result<(), StoreError> {
+        // One single-row insert per event: diesel prepares and caches it, where a
+        // variable-length batch insert would be parsed afresh while the venue row is
+        // locked. Use cases journal one to three events.
+        for (seq, event) in entries {
+            let data = match serde_json::to_value(event) {
+                Ok(Value::Object(mut envelope)) => envelope.remove("data").unwrap_or(Value::Null),
+                Ok(_) => Value::Null,
+                Err(e) => return Err(StoreError::Unknown(e.into())),
+            };
+            diesel::insert_into(e::table)
+                .values((
                     e::venue_id.eq(venue.as_uuid()),
                     e::seq.eq(*seq),
                     e::event_type.eq(event.kind()),
                     e::data.eq(data),
                     e::created_at.eq(at),
                 ))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        diesel::insert_into(e::table)
-            .values(rows)
-            .execute(&mut *self.conn)
-            .await
-            .store()?;
-        Ok(seqs)
+                .execute(&mut *self.conn)
+                .await
+                .store()?;
+        }
+        Ok(())
     }
 
     async fn latest_seq(&mut self, venue: VenueId) -> Result<i64, StoreError> {

@@ -8,7 +8,6 @@ use brigade_domain::fefo::Take;
 use brigade_domain::order::Stamp;
 use brigade_domain::{Money, OrderId, OrderItemId, OrderStatus, Quantity, TableId, VenueId};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -19,12 +18,6 @@ use crate::schema::{dining_tables, order_item_lots as oil, order_items as oi, or
 use crate::uow::PgTx;
 
 const CLOSED: [&str; 2] = ["completed", "cancelled"];
-
-#[derive(QueryableByName)]
-struct Number {
-    #[diesel(sql_type = BigInt)]
-    order_number: i64,
-}
 
 /// Attaches items (with their lot allocations) and table names to order rows, in three
 /// queries whatever the number of orders.
@@ -107,37 +100,36 @@ impl OrderStore for PgTx {
         venue: VenueId,
         items: &[OrderItem],
     ) -> Result<(), StoreError> {
-        if items.is_empty() {
-            return Ok(());
+        // Row by row, so the statement is prepared once per connection (see
+        // `StockStore::insert_movements`); an order carries a handful of lines.
+        for item in items {
+            diesel::insert_into(oi::table)
+                .values(ItemRow::from_model(venue.as_uuid(), item))
+                .execute(&mut *self.conn)
+                .await
+                .store()?;
         }
-        let rows: Vec<ItemRow> = items
-            .iter()
-            .map(|i| ItemRow::from_model(venue.as_uuid(), i))
-            .collect();
-        diesel::insert_into(oi::table)
-            .values(rows)
-            .execute(&mut *self.conn)
-            .await
-            .store()?;
         Ok(())
     }
 
-    async fn assign_number(&mut self, venue: VenueId, order: OrderId) -> Result<i64, StoreError> {
-        let number: Number = diesel::sql_query(
-            "WITH counter AS (
-                 UPDATE venues SET last_order_number = last_order_number + 1
-                  WHERE id = $1 RETURNING last_order_number)
-             UPDATE orders SET order_number = counter.last_order_number
-               FROM counter
-              WHERE orders.id = $2 AND orders.venue_id = $1
-          RETURNING orders.order_number",
+    async fn set_number(
+        &mut self,
+        venue: VenueId,
+        order: OrderId,
+        number: i64,
+    ) -> Result<(), StoreError> {
+        diesel::update(
+            o::table.filter(
+                o::id
+                    .eq(order.as_uuid())
+                    .and(o::venue_id.eq(venue.as_uuid())),
+            ),
         )
-        .bind::<SqlUuid, _>(venue.as_uuid())
-        .bind::<SqlUuid, _>(order.as_uuid())
-        .get_result(&mut *self.conn)
+        .set(o::order_number.eq(number))
+        .execute(&mut *self.conn)
         .await
         .store()?;
-        Ok(number.order_number)
+        Ok(())
     }
 
     async fn get(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>, StoreError> {
@@ -262,20 +254,14 @@ impl OrderStore for PgTx {
         takes: &[Take],
         shortfall: Quantity,
     ) -> Result<(), StoreError> {
-        if !takes.is_empty() {
-            let rows: Vec<_> = takes
-                .iter()
-                .map(|t| {
-                    (
-                        oil::order_item_id.eq(item.as_uuid()),
-                        oil::lot_id.eq(t.lot.as_uuid()),
-                        oil::venue_id.eq(venue.as_uuid()),
-                        oil::quantity_milli.eq(t.quantity.thousandths()),
-                    )
-                })
-                .collect();
+        for take in takes {
             diesel::insert_into(oil::table)
-                .values(rows)
+                .values((
+                    oil::order_item_id.eq(item.as_uuid()),
+                    oil::lot_id.eq(take.lot.as_uuid()),
+                    oil::venue_id.eq(venue.as_uuid()),
+                    oil::quantity_milli.eq(take.quantity.thousandths()),
+                ))
                 .execute(&mut *self.conn)
                 .await
                 .store()?;

@@ -154,15 +154,15 @@ impl StockStore for PgTx {
     }
 
     async fn insert_movements(&mut self, movements: &[StockMovement]) -> Result<(), StoreError> {
-        if movements.is_empty() {
-            return Ok(());
+        // Row by row: a single-row insert is prepared once per connection, a batch of
+        // variable length is parsed afresh every time; a serve writes one or two.
+        for movement in movements {
+            diesel::insert_into(m::table)
+                .values(MovementRow::from_model(movement))
+                .execute(&mut *self.conn)
+                .await
+                .store()?;
         }
-        let rows: Vec<MovementRow> = movements.iter().map(MovementRow::from_model).collect();
-        diesel::insert_into(m::table)
-            .values(rows)
-            .execute(&mut *self.conn)
-            .await
-            .store()?;
         Ok(())
     }
 

@@ -51,4 +51,22 @@ impl VenueStore for PgTx {
             .store()?;
         Ok(())
     }
+
+    async fn take_numbers(
+        &mut self,
+        venue: VenueId,
+        orders: i64,
+        events: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        // One prepared (cached) statement: the row lock is taken here and held to COMMIT.
+        diesel::update(venues::table.find(venue.as_uuid()))
+            .set((
+                venues::last_order_number.eq(venues::last_order_number + orders),
+                venues::last_event_seq.eq(venues::last_event_seq + events),
+            ))
+            .returning((venues::last_order_number, venues::last_event_seq))
+            .get_result(&mut *self.conn)
+            .await
+            .store()
+    }
 }
