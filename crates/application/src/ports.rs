@@ -97,6 +97,9 @@ pub trait TableStore: Send {
 pub trait ProductStore: Send {
     async fn insert(&mut self, product: &Product) -> Result<()>;
     async fn get(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>>;
+    /// Like `get`, and locks the product row until the transaction ends (edits, and
+    /// lot receipts that depend on its unit).
+    async fn lock(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>>;
     /// The venue's products among `ids` (missing ids are simply absent).
     async fn get_many(&mut self, venue: VenueId, ids: &[ProductId]) -> Result<Vec<Product>>;
     async fn list(&mut self, venue: VenueId) -> Result<Vec<Product>>;

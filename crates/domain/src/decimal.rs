@@ -63,6 +63,11 @@ pub(crate) fn parse_scaled(text: &str, scale: u32) -> Result<i64, DecimalError> 
             .and_then(|v| v.checked_add(digit))
             .ok_or(DecimalError::OutOfRange)?;
     }
+    // The same bound for every input form (number, integer, string): below 10^12
+    // units, sums of many values stay far inside i64.
+    if value >= 10_i64.pow(12 + scale) {
+        return Err(DecimalError::OutOfRange);
+    }
     Ok(if negative { -value } else { value })
 }
 
@@ -160,6 +165,11 @@ mod tests {
             parse_scaled("99999999999999999999", 2),
             Err(DecimalError::OutOfRange)
         );
+        assert_eq!(
+            parse_scaled("1000000000000", 3),
+            Err(DecimalError::OutOfRange)
+        );
+        assert_eq!(parse_scaled("999999999999.999", 3), Ok(999_999_999_999_999));
     }
 
     #[test]

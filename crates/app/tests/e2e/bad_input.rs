@@ -151,6 +151,22 @@ async fn bad_catalogue_and_stock_input_is_refused() {
         )
         .await
         .expect_problem(400, "invalid_body");
+    for price in [json!(10_000_000_000_000_i64), json!("10000000000000")] {
+        admin
+            .post(
+                &products,
+                json!({ "name": "P", "sku": "BIG", "unit": "pz", "cost": 1, "price": price }),
+            )
+            .await
+            .expect_problem(400, "invalid_body");
+    }
+    admin
+        .post(
+            &format!("/api/v1/venues/{VENUE}/lots"),
+            json!({ "product_id": product["id"], "lot_code": "HUGE", "qty_init": 5_000_000_000_000_000_i64, "cost_per_unit": 1 }),
+        )
+        .await
+        .expect_problem(400, "invalid_body");
     admin
         .post(&format!("/api/v1/venues/{VENUE}/lots"), json!({ "product_id": product["id"], "lot_code": "U1", "qty_init": 4, "cost_per_unit": 1 }))
         .await

@@ -15,6 +15,11 @@ async fn twenty_concurrent_orders_over_five_tables_all_succeed_with_unique_numbe
     for n in 0..5 {
         tables.push(admin.create_table(&format!("RUSH-T{n}")).await);
     }
+    let seq_before = app
+        .count(&format!(
+            "SELECT COALESCE(max(seq), 0) FROM events WHERE venue_id = '{VENUE}'"
+        ))
+        .await;
     let before = app
         .count("SELECT COALESCE(max(order_number), 0) FROM orders")
         .await;
@@ -47,11 +52,17 @@ async fn twenty_concurrent_orders_over_five_tables_all_succeed_with_unique_numbe
             .expect(200);
         assert_eq!(t["status"], "occupied");
     }
-    let (count, max) = (
-        app.count("SELECT count(*) FROM events").await,
-        app.count("SELECT max(seq) FROM events").await,
-    );
-    assert_eq!(count, max, "event sequence gap-free under concurrency");
+    // 20 new_order events plus 5 tables turning occupied, numbered exactly
+    // seq_before+1 ..= seq_before+25: no gap, no duplicate.
+    let seqs: Vec<i64> = app
+        .query(&format!(
+            "SELECT seq FROM events WHERE venue_id = '{VENUE}' AND seq > {seq_before} ORDER BY seq"
+        ))
+        .await
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(seqs, (seq_before + 1..=seq_before + 25).collect::<Vec<_>>());
 }
 
 #[actix_web::test]

@@ -30,6 +30,14 @@ async fn a_retried_order_with_the_same_key_returns_the_same_order_and_creates_no
         "the retry created nothing"
     );
 
+    // The same retry through DESIGN's short route form is the same request.
+    let short = waiter
+        .post_with("/api/v1/orders", body.clone(), &key)
+        .await
+        .expect(201);
+    assert_eq!(short["id"], first["id"]);
+    assert_eq!(app.footprint().await, footprint);
+
     let changed = json!({ "covers": 3, "items": [{ "product_id": product["id"], "quantity": 2 }] });
     waiter
         .post_with(&path, changed, &key)

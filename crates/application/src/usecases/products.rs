@@ -134,7 +134,7 @@ impl Brigade {
         self.write(async |tx| {
             let mut p = tx
                 .products()
-                .get(actor.venue_id, id)
+                .lock(actor.venue_id, id)
                 .await?
                 .ok_or(AppError::NotFound { entity: "product" })?;
             if let Some(v) = patch.name {

@@ -56,7 +56,7 @@ impl Brigade {
             }
             let product = tx
                 .products()
-                .get(actor.venue_id, new.product_id)
+                .lock(actor.venue_id, new.product_id)
                 .await?
                 .ok_or(AppError::InvalidReference {
                     entity: "product",

@@ -23,11 +23,16 @@ const CLOSED: [&str; 2] = ["completed", "cancelled"];
 /// queries whatever the number of orders.
 async fn hydrate(
     conn: &mut AsyncPgConnection,
+    venue: VenueId,
     rows: Vec<(OrderRow, Option<String>)>,
 ) -> Result<Vec<Order>, StoreError> {
     let ids: Vec<Uuid> = rows.iter().map(|(r, _)| r.id).collect();
     let items: Vec<ItemRow> = oi::table
-        .filter(oi::order_id.eq_any(&ids))
+        .filter(
+            oi::venue_id
+                .eq(venue.as_uuid())
+                .and(oi::order_id.eq_any(&ids)),
+        )
         .order((oi::created_at, oi::id))
         .select(ItemRow::as_select())
         .load(conn)
@@ -38,7 +43,11 @@ async fn hydrate(
         Vec::new()
     } else {
         oil::table
-            .filter(oil::order_item_id.eq_any(&item_ids))
+            .filter(
+                oil::venue_id
+                    .eq(venue.as_uuid())
+                    .and(oil::order_item_id.eq_any(&item_ids)),
+            )
             .select((oil::order_item_id, oil::lot_id, oil::quantity_milli))
             .load(conn)
             .await
@@ -70,7 +79,12 @@ async fn hydrate(
 impl PgTx {
     async fn load_one(&mut self, venue: VenueId, id: OrderId) -> Result<Option<Order>, StoreError> {
         let row: Option<(OrderRow, Option<String>)> = o::table
-            .left_join(dining_tables::table)
+            .left_join(
+                dining_tables::table.on(dining_tables::id
+                    .nullable()
+                    .eq(o::table_id)
+                    .and(dining_tables::venue_id.eq(o::venue_id))),
+            )
             .filter(o::id.eq(id.as_uuid()).and(o::venue_id.eq(venue.as_uuid())))
             .select((OrderRow::as_select(), dining_tables::name.nullable()))
             .first(&mut *self.conn)
@@ -79,7 +93,7 @@ impl PgTx {
             .store()?;
         match row {
             None => Ok(None),
-            Some(row) => Ok(hydrate(&mut self.conn, vec![row]).await?.pop()),
+            Some(row) => Ok(hydrate(&mut self.conn, venue, vec![row]).await?.pop()),
         }
     }
 }
@@ -159,7 +173,12 @@ impl OrderStore for PgTx {
         oldest_first: bool,
     ) -> Result<Vec<Order>, StoreError> {
         let mut query = o::table
-            .left_join(dining_tables::table)
+            .left_join(
+                dining_tables::table.on(dining_tables::id
+                    .nullable()
+                    .eq(o::table_id)
+                    .and(dining_tables::venue_id.eq(o::venue_id))),
+            )
             .filter(o::venue_id.eq(venue.as_uuid()))
             .limit(limit)
             .select((OrderRow::as_select(), dining_tables::name.nullable()))
@@ -174,7 +193,7 @@ impl OrderStore for PgTx {
             query = query.filter(o::status.eq_any(names));
         }
         let rows = query.load(&mut *self.conn).await.store()?;
-        hydrate(&mut self.conn, rows).await
+        hydrate(&mut self.conn, venue, rows).await
     }
 
     async fn set_status(

@@ -34,6 +34,18 @@ impl ProductStore for PgTx {
             .map(ProductRow::into_model))
     }
 
+    async fn lock(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>, StoreError> {
+        Ok(p::table
+            .filter(p::id.eq(id.as_uuid()).and(p::venue_id.eq(venue.as_uuid())))
+            .select(ProductRow::as_select())
+            .for_update()
+            .first(&mut *self.conn)
+            .await
+            .optional()
+            .store()?
+            .map(ProductRow::into_model))
+    }
+
     async fn get_many(
         &mut self,
         venue: VenueId,
