@@ -39,20 +39,50 @@ impl Stats {
     }
 }
 
-fn collect(results: Vec<(Vec<Duration>, u64)>, sent: u64, elapsed: Duration) -> Stats {
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for (lat, err) in results {
-        latencies.extend(lat);
-        errors += err;
+/// What a driver thread asks before each request: its index and the instant its latency
+/// counts from, or `None` to stop.
+type Next = Arc<dyn Fn() -> Option<(u64, Instant)> + Send + Sync>;
+
+/// Runs `connections` threads, each on its own keep-alive connection, sending the
+/// requests `next` hands out; returns the sorted latencies of successes and the errors.
+fn drive(
+    addr: SocketAddr,
+    connections: usize,
+    make: MakeRequest,
+    next: Next,
+) -> (Vec<Duration>, u64) {
+    let results = Arc::new(Mutex::new((Vec::new(), 0u64)));
+    let threads: Vec<_> = (0..connections)
+        .map(|_| {
+            let (next, results, make) = (next.clone(), results.clone(), make.clone());
+            std::thread::spawn(move || {
+                let mut conn = Conn::connect(addr).ok();
+                let (mut lat, mut errors) = (Vec::new(), 0u64);
+                while let Some((i, from)) = next() {
+                    let ok = conn
+                        .as_mut()
+                        .and_then(|c| c.send(&make(i)).ok())
+                        .is_some_and(|(status, _)| status < 300);
+                    if ok {
+                        lat.push(from.elapsed());
+                    } else {
+                        errors += 1;
+                    }
+                }
+                if let Ok(mut r) = results.lock() {
+                    r.0.extend(lat);
+                    r.1 += errors;
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        let _ = t.join();
     }
+    let (mut latencies, errors) =
+        std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     latencies.sort_unstable();
-    Stats {
-        sent,
-        errors,
-        elapsed,
-        latencies,
-    }
+    (latencies, errors)
 }
 
 /// `count` requests due at `rate` per second over `connections` connections.
@@ -63,46 +93,26 @@ pub fn fixed_rate(
     connections: usize,
     make: MakeRequest,
 ) -> Stats {
-    let next = Arc::new(AtomicU64::new(0));
-    let results = Arc::new(Mutex::new(Vec::new()));
+    let counter = Arc::new(AtomicU64::new(0));
     let start = Instant::now() + Duration::from_millis(100);
-    let threads: Vec<_> = (0..connections)
-        .map(|_| {
-            let (next, results, make) = (next.clone(), results.clone(), make.clone());
-            std::thread::spawn(move || {
-                let mut conn = Conn::connect(addr).ok();
-                let (mut lat, mut errors) = (Vec::new(), 0u64);
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= count {
-                        break;
-                    }
-                    let due = start + Duration::from_secs_f64(i as f64 / rate);
-                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                        std::thread::sleep(wait);
-                    }
-                    let ok = conn
-                        .as_mut()
-                        .and_then(|c| c.send(&make(i)).ok())
-                        .is_some_and(|(status, _)| status < 300);
-                    if ok {
-                        lat.push(due.elapsed());
-                    } else {
-                        errors += 1;
-                    }
-                }
-                if let Ok(mut r) = results.lock() {
-                    r.push((lat, errors));
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        let _ = t.join();
+    let next: Next = Arc::new(move || {
+        let i = counter.fetch_add(1, Ordering::Relaxed);
+        if i >= count {
+            return None;
+        }
+        let due = start + Duration::from_secs_f64(i as f64 / rate);
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        Some((i, due))
+    });
+    let (latencies, errors) = drive(addr, connections, make, next);
+    Stats {
+        sent: count,
+        errors,
+        elapsed: start.elapsed(),
+        latencies,
     }
-    let elapsed = start.elapsed();
-    let results = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
-    collect(results, count, elapsed)
 }
 
 /// As many requests as `connections` connections complete in `duration` (at most
@@ -114,46 +124,21 @@ pub fn max_rate(
     connections: usize,
     make: MakeRequest,
 ) -> Stats {
-    let next = Arc::new(AtomicU64::new(0));
-    let results = Arc::new(Mutex::new(Vec::new()));
+    let counter = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let deadline = start + duration;
-    let threads: Vec<_> = (0..connections)
-        .map(|_| {
-            let (next, results, make) = (next.clone(), results.clone(), make.clone());
-            std::thread::spawn(move || {
-                let mut conn = Conn::connect(addr).ok();
-                let (mut lat, mut errors) = (Vec::new(), 0u64);
-                while Instant::now() < deadline {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= limit {
-                        break;
-                    }
-                    let sent = Instant::now();
-                    let ok = conn
-                        .as_mut()
-                        .and_then(|c| c.send(&make(i)).ok())
-                        .is_some_and(|(status, _)| status < 300);
-                    if ok {
-                        lat.push(sent.elapsed());
-                    } else {
-                        errors += 1;
-                    }
-                }
-                if let Ok(mut r) = results.lock() {
-                    r.push((lat, errors));
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        let _ = t.join();
+    let next: Next = Arc::new(move || {
+        if Instant::now() >= deadline {
+            return None;
+        }
+        let i = counter.fetch_add(1, Ordering::Relaxed);
+        (i < limit).then(|| (i, Instant::now()))
+    });
+    let (latencies, errors) = drive(addr, connections, make, next);
+    Stats {
+        sent: latencies.len() as u64 + errors,
+        errors,
+        elapsed: start.elapsed(),
+        latencies,
     }
-    let elapsed = start.elapsed();
-    let sent = next.load(Ordering::Relaxed).min(limit);
-    let results = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut stats = collect(results, sent, elapsed);
-    // Indices handed out after the deadline were never sent.
-    stats.sent = stats.latencies.len() as u64 + stats.errors;
-    stats
 }
