@@ -77,17 +77,7 @@ async fn twenty_racing_serves_never_take_more_than_a_ten_unit_lot_holds() {
         .await;
     let mut orders = Vec::new();
     for _ in 0..20 {
-        let order = waiter
-            .open_order(
-                None,
-                json!([{ "product_id": product["id"], "quantity": 1 }]),
-            )
-            .await;
-        waiter
-            .set_status(&order["id"], "confirmed")
-            .await
-            .expect(200);
-        kitchen.set_status(&order["id"], "ready").await.expect(200);
+        let order = waiter.ready_order(&kitchen, &product, 1.0).await;
         orders.push(order);
     }
 

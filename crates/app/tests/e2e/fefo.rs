@@ -10,27 +10,6 @@ fn in_days(days: i64) -> String {
     (OffsetDateTime::now_utc().date() + Duration::days(days)).to_string()
 }
 
-async fn ready_order(
-    app: &TestApp,
-    product: &serde_json::Value,
-    quantity: f64,
-) -> serde_json::Value {
-    let waiter = app.waiter().await;
-    let kitchen = app.kitchen().await;
-    let order = waiter
-        .open_order(
-            None,
-            json!([{ "product_id": product["id"], "quantity": quantity }]),
-        )
-        .await;
-    waiter
-        .set_status(&order["id"], "confirmed")
-        .await
-        .expect(200);
-    kitchen.set_status(&order["id"], "ready").await.expect(200);
-    order
-}
-
 #[actix_web::test]
 async fn serving_splits_an_item_across_lots_earliest_expiry_first_and_skips_expired_ones() {
     let app = TestApp::spawn().await;
@@ -49,7 +28,11 @@ async fn serving_splits_an_item_across_lots_earliest_expiry_first_and_skips_expi
         .create_lot(&product["id"], "FOREVER", 10.0, None)
         .await;
 
-    let order = ready_order(&app, &product, 5.0).await;
+    let order = app
+        .waiter()
+        .await
+        .ready_order(&app.kitchen().await, &product, 5.0)
+        .await;
     let served = app
         .waiter()
         .await
@@ -100,7 +83,11 @@ async fn a_partial_shortage_serves_what_exists_and_records_the_shortfall() {
     let lot = admin
         .create_lot(&product["id"], "LIMITED-001", 2.0, None)
         .await;
-    let order = ready_order(&app, &product, 5.0).await;
+    let order = app
+        .waiter()
+        .await
+        .ready_order(&app.kitchen().await, &product, 5.0)
+        .await;
 
     let served = app
         .waiter()
@@ -141,7 +128,11 @@ async fn a_strict_venue_refuses_to_serve_short_and_changes_nothing() {
     admin
         .create_lot(&product["id"], "STRICT-LOT", 2.0, None)
         .await;
-    let order = ready_order(&app, &product, 5.0).await;
+    let order = app
+        .waiter()
+        .await
+        .ready_order(&app.kitchen().await, &product, 5.0)
+        .await;
     let before = app.footprint().await;
 
     let problem = app
@@ -177,7 +168,11 @@ async fn products_that_are_not_stock_tracked_are_served_without_lots() {
         )
         .await
         .expect(201);
-    let order = ready_order(&app, &cover, 2.0).await;
+    let order = app
+        .waiter()
+        .await
+        .ready_order(&app.kitchen().await, &cover, 2.0)
+        .await;
     let served = app
         .waiter()
         .await

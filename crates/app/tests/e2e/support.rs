@@ -461,6 +461,19 @@ impl Staff {
         .expect(201)
     }
 
+    /// An order of one line, confirmed by `self` (a waiter) and made ready by `kitchen`.
+    pub async fn ready_order(&self, kitchen: &Staff, product: &Value, quantity: f64) -> Value {
+        let order = self
+            .open_order(
+                None,
+                json!([{ "product_id": product["id"], "quantity": quantity }]),
+            )
+            .await;
+        self.set_status(&order["id"], "confirmed").await.expect(200);
+        kitchen.set_status(&order["id"], "ready").await.expect(200);
+        order
+    }
+
     pub async fn set_status(&self, order_id: &Value, status: &str) -> Reply {
         self.patch(
             &format!("/api/v1/venues/{VENUE}/orders/{}/status", id(order_id)),
