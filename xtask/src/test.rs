@@ -1,35 +1,46 @@
 //! `cargo xtask test-phase3`: builds every test once (one debug build shared by all
-//! suites), then runs the suites against a real PostgreSQL. Each e2e test clones its own
-//! database from a migrated template (see crates/app/tests/e2e/support.rs), so suites
+//! suites), then runs the suites. The e2e suite is the stores' contract: it runs once on
+//! a real PostgreSQL and once on the embedded SQLite store. Each e2e test gets its own
+//! database from a migrated template (see crates/app/tests/e2e/store.rs), so suites
 //! need no shared state and tests run in parallel.
 
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// A suite: name, what it proves, and its `cargo test` arguments.
+/// A suite: name, what it proves, its `cargo test` runs and their environment.
 struct Suite {
     name: &'static str,
     about: &'static str,
-    args: &'static [&'static str],
+    runs: &'static [&'static [&'static str]],
+    env: &'static [(&'static str, &'static str)],
+    needs_postgres: bool,
 }
 
-const SUITES: [Suite; 2] = [
+const E2E: &[&str] = &["-p", "brigade-app", "--test", "e2e"];
+
+const SUITES: [Suite; 3] = [
     Suite {
         name: "unit",
-        about: "domain rules and FEFO properties, use cases on mocked ports, architecture tidy",
-        args: &[
-            "-p",
-            "brigade-domain",
-            "-p",
-            "brigade-application",
-            "-p",
-            "xtask",
-        ],
+        about: "domain rules and FEFO properties, use cases on mocked ports, configuration, architecture tidy",
+        // Every package's unit tests plus the use-case tests, selected from the whole
+        // workspace: a subset of packages would unify features differently and rebuild.
+        runs: &[&["--workspace", "--lib", "--bins", "--test", "usecases"]],
+        env: &[],
+        needs_postgres: false,
     },
     Suite {
-        name: "e2e",
-        about: "the REST API, CLI and migrations on a real PostgreSQL",
-        args: &["-p", "brigade-app", "--test", "e2e"],
+        name: "e2e-postgres",
+        about: "the REST API, CLI, migrations and store contract on a real PostgreSQL",
+        runs: &[E2E],
+        env: &[("BRIGADE_TEST_STORE", "postgres")],
+        needs_postgres: true,
+    },
+    Suite {
+        name: "e2e-sqlite",
+        about: "the same suite on the embedded SQLite store",
+        runs: &[E2E],
+        env: &[("BRIGADE_TEST_STORE", "sqlite")],
+        needs_postgres: false,
     },
 ];
 
@@ -42,26 +53,35 @@ pub fn run(args: &[String]) -> Result<(), String> {
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--suite" => wanted.push(rest.next().ok_or("--suite needs a name")?),
-            other => return Err(format!("unknown argument {other:?} (try --suite unit|e2e)")),
+            other => {
+                return Err(format!(
+                    "unknown argument {other:?} (try --suite unit|e2e|e2e-postgres|e2e-sqlite)"
+                ));
+            }
         }
     }
     let suites: Vec<&Suite> = if wanted.is_empty() {
         SUITES.iter().collect()
     } else {
-        wanted
-            .iter()
-            .map(|name| {
-                SUITES.iter().find(|s| s.name == *name).ok_or_else(|| {
-                    let names: Vec<_> = SUITES.iter().map(|s| s.name).collect();
-                    format!("no suite {name:?}; suites: {}", names.join(", "))
-                })
-            })
-            .collect::<Result<_, _>>()?
+        // `e2e` names both e2e-postgres and e2e-sqlite.
+        let mut chosen = Vec::new();
+        for name in &wanted {
+            let matching: Vec<&Suite> = SUITES
+                .iter()
+                .filter(|s| s.name == *name || s.name.starts_with(&format!("{name}-")))
+                .collect();
+            if matching.is_empty() {
+                let names: Vec<_> = SUITES.iter().map(|s| s.name).collect();
+                return Err(format!("no suite {name:?}; suites: {}", names.join(", ")));
+            }
+            chosen.extend(matching);
+        }
+        chosen
     };
 
     let pg = std::env::var("BRIGADE_TEST_PG")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-    if suites.iter().any(|s| s.name == "e2e") {
+    if suites.iter().any(|s| s.needs_postgres) {
         check_postgres(&pg)?;
     }
 
@@ -86,17 +106,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
             suite.about
         );
         let suite_started = Instant::now();
-        let mut cmd_args = vec!["test", "--locked"];
-        cmd_args.extend_from_slice(suite.args);
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let child = Command::new(cargo)
-            .args(&cmd_args)
-            .env("BRIGADE_TEST_PG", &pg)
-            .env("RUST_BACKTRACE", "1")
-            .current_dir(crate::workspace_root())
-            .spawn()
-            .map_err(|e| format!("running cargo test: {e}"))?;
-        let ok = wait_with_timeout(child, SUITE_TIMEOUT)?;
+        let mut ok = true;
+        for run in suite.runs {
+            let mut cmd_args = vec!["test", "--locked"];
+            cmd_args.extend_from_slice(run);
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+            let child = Command::new(cargo)
+                .args(&cmd_args)
+                .envs(suite.env.iter().copied())
+                .env("BRIGADE_TEST_PG", &pg)
+                .env("RUST_BACKTRACE", "1")
+                .current_dir(crate::workspace_root())
+                .spawn()
+                .map_err(|e| format!("running cargo test: {e}"))?;
+            ok &= wait_with_timeout(child, SUITE_TIMEOUT)?;
+        }
         let elapsed = suite_started.elapsed();
         println!(
             "    suite {} {} in {:.1?}",
@@ -110,7 +134,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("==> summary ({:.0?} in all)", started.elapsed());
     for (name, ok, elapsed) in &results {
         println!(
-            "    {:<6} {:<6} {:>8.1?}",
+            "    {:<12} {:<6} {:>8.1?}",
             name,
             if *ok { "ok" } else { "FAILED" },
             elapsed

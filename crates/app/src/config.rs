@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -30,21 +31,61 @@ pub const DEV_JWT_SECRET: &str = "brigade-dev-secret-not-for-production-use";
 
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// PostgreSQL URL (`postgres://user@host:5432/db`).
+    /// The store: a PostgreSQL URL (`postgres://user@host:5432/db`) or an SQLite file
+    /// (`sqlite://path/to/brigade.db`). Unset: the embedded store in the data directory.
     #[arg(long, env = "BRIGADE_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+
+    /// Where the embedded store keeps its file when BRIGADE_DATABASE_URL is unset.
+    #[arg(long, env = "BRIGADE_DATA_DIR", default_value = "brigade-data")]
+    pub data_dir: PathBuf,
 }
 
 impl DatabaseArgs {
-    pub fn url(&self) -> anyhow::Result<&str> {
-        self.database_url.as_deref().ok_or_else(|| {
-            anyhow::anyhow!(
-                "BRIGADE_DATABASE_URL is not set. Set it to a PostgreSQL URL, e.g. \
-                 BRIGADE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/brigade \
-                 (the embedded zero-setup store is not built yet)"
-            )
-        })
+    /// A PostgreSQL URL or an SQLite file.
+    pub fn new(database_url: Option<String>) -> Self {
+        Self {
+            database_url,
+            data_dir: PathBuf::from("brigade-data"),
+        }
     }
+
+    /// The store these arguments name (nothing is opened yet).
+    pub fn store(&self) -> anyhow::Result<StoreConfig> {
+        let Some(url) = self
+            .database_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+        else {
+            return Ok(StoreConfig::Sqlite(self.data_dir.join(EMBEDDED_FILE)));
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(StoreConfig::Postgres(url.to_owned()));
+        }
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .filter(|p| !p.is_empty())
+        {
+            return Ok(StoreConfig::Sqlite(PathBuf::from(path)));
+        }
+        anyhow::bail!(
+            "BRIGADE_DATABASE_URL must start with postgres:// or sqlite:// (got {:?}); \
+             leave it unset for the embedded store in {}",
+            url.split('@').next_back().unwrap_or(url),
+            self.data_dir.display()
+        )
+    }
+}
+
+/// The embedded store's file name inside the data directory.
+pub const EMBEDDED_FILE: &str = "brigade.db";
+
+/// Which store, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreConfig {
+    Postgres(String),
+    Sqlite(PathBuf),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -72,7 +113,8 @@ pub struct ServeArgs {
     #[arg(long, env = "BRIGADE_TOKEN_TTL_SECS", default_value_t = 12 * 3600)]
     pub token_ttl_secs: u64,
 
-    /// Database connections in the pool (default: cores + 1). Every order of a venue
+    /// Database connections in the pool (default: cores + 1; with the embedded store,
+    /// the reader connections beside its single writer). Every order of a venue
     /// updates the venue's counter row; past a few concurrent transactions they only
     /// queue on that row lock inside PostgreSQL, where a crowd of waiters woken at each
     /// COMMIT costs throughput (docs/BENCHMARKS.md: 2 cores, 3 connections serve 532
@@ -107,5 +149,56 @@ impl ServeArgs {
 
     pub fn token_ttl(&self) -> Duration {
         Duration::from_secs(self.token_ttl_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(url: Option<&str>) -> anyhow::Result<StoreConfig> {
+        DatabaseArgs::new(url.map(str::to_owned)).store()
+    }
+
+    #[test]
+    fn no_url_means_the_embedded_store_in_the_data_directory() {
+        assert_eq!(
+            store(None).ok(),
+            Some(StoreConfig::Sqlite(PathBuf::from(
+                "brigade-data/brigade.db"
+            )))
+        );
+        assert_eq!(
+            store(Some("")).ok(),
+            Some(StoreConfig::Sqlite(PathBuf::from(
+                "brigade-data/brigade.db"
+            )))
+        );
+    }
+
+    #[test]
+    fn a_url_picks_postgres_or_an_sqlite_file() {
+        assert_eq!(
+            store(Some("postgresql://u@h/db")).ok(),
+            Some(StoreConfig::Postgres("postgresql://u@h/db".to_owned()))
+        );
+        assert_eq!(
+            store(Some("sqlite:///var/lib/brigade/b.db")).ok(),
+            Some(StoreConfig::Sqlite(PathBuf::from("/var/lib/brigade/b.db")))
+        );
+        assert_eq!(
+            store(Some("sqlite:b.db")).ok(),
+            Some(StoreConfig::Sqlite(PathBuf::from("b.db")))
+        );
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_refused_without_echoing_credentials() {
+        let err = store(Some("mysql://root:hunter2@db/brigade"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("postgres://"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
     }
 }

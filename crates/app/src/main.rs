@@ -1,7 +1,9 @@
 //! `brigade`: the restaurant operations backend.
 
+use std::io::Write;
+
 use anyhow::Context;
-use brigade_app::config::{DatabaseArgs, ServeArgs};
+use brigade_app::config::{DatabaseArgs, ServeArgs, StoreConfig};
 use brigade_application::model::Membership;
 use brigade_domain::{Role, VenueId};
 use clap::{Parser, Subcommand};
@@ -73,26 +75,59 @@ fn init_logging() {
         .init();
 }
 
+/// The store for people: PostgreSQL without its credentials, SQLite as an absolute path.
+fn describe(store: &StoreConfig) -> String {
+    match store {
+        StoreConfig::Postgres(url) => {
+            let host = url.rsplit('@').next().unwrap_or(url);
+            format!(
+                "PostgreSQL at {}",
+                host.trim_start_matches("postgres://")
+                    .trim_start_matches("postgresql://")
+            )
+        }
+        StoreConfig::Sqlite(path) => {
+            let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            format!("embedded SQLite at {}", path.display())
+        }
+    }
+}
+
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging();
     match cli.command {
         Command::Serve(args) => {
+            let store = args.database.store()?;
             let running = brigade_app::server::start(&args).await?;
-            tracing::info!(address = %running.addr, "brigade is serving");
-            println!("Brigade listening on http://{}", running.addr);
+            tracing::info!(address = %running.addr, store = %describe(&store), "brigade is serving");
+            let base = format!("http://{}", running.addr);
+            let mut banner = format!(
+                "Brigade listening on {base}\n  store:  {}\n  health: {base}/health\n",
+                describe(&store)
+            );
             if args.demo {
-                println!(
-                    "Demo venue {} — log in with POST /api/v1/auth/login as admin@beerflow.demo / {}",
+                let password = brigade_app::seed::DEMO_PASSWORD;
+                banner.push_str(&format!(
+                    "  demo venue {} (staff admin@, manager@, waiter1@, chef@beerflow.demo; password {password})\n\
+                     \x20 log in: curl -s {base}/api/v1/auth/login -H 'content-type: application/json' \\\n\
+                     \x20           -d '{{\"email\":\"admin@beerflow.demo\",\"password\":\"{password}\"}}'\n",
                     brigade_app::seed::DEMO_VENUE,
-                    brigade_app::seed::DEMO_PASSWORD
-                );
+                ));
             }
+            // Not println!: a closed stdout (a supervisor that stopped reading) must not
+            // take the server down.
+            let mut stdout = std::io::stdout();
+            let _ = stdout
+                .write_all(banner.as_bytes())
+                .and_then(|()| stdout.flush());
             running.server.await?;
         }
         Command::Migrate(database) => {
-            let applied = brigade_postgres::migrate(database.url()?).await?;
+            let store = database.store()?;
+            let applied = brigade_app::server::migrate(&store).await?;
+            println!("Store: {}", describe(&store));
             if applied.is_empty() {
                 println!("Database is up to date.");
             } else {
@@ -102,9 +137,9 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Seed { database, demo: _ } => {
-            let url = database.url()?;
-            brigade_postgres::migrate(url).await?;
-            let brigade = brigade_app::server::brigade(url, 2)?;
+            let store = database.store()?;
+            brigade_app::server::migrate(&store).await?;
+            let brigade = brigade_app::server::brigade(&store, 2)?;
             brigade_app::seed::demo(&brigade)
                 .await
                 .context("seeding the demo venue")?;
@@ -128,7 +163,9 @@ async fn main() -> anyhow::Result<()> {
                     password,
                 },
         } => {
-            let brigade = brigade_app::server::brigade(database.url()?, 2)?;
+            let store = database.store()?;
+            brigade_app::server::migrate(&store).await?;
+            let brigade = brigade_app::server::brigade(&store, 2)?;
             let id = brigade
                 .upsert_user(
                     &email,

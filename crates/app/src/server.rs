@@ -6,24 +6,60 @@ use std::sync::Arc;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use brigade_application::ports::UnitOfWork;
 use brigade_application::{Brigade, SystemClock};
 use brigade_http::{AppState, Argon2Passwords, JwtKeys};
 use brigade_postgres::{PgUnitOfWork, PoolSettings};
+use brigade_sqlite::SqliteUnitOfWork;
 
-use crate::config::ServeArgs;
+use crate::config::{ServeArgs, StoreConfig};
 
-/// The use-case service on PostgreSQL.
-pub fn brigade(database_url: &str, pool_size: usize) -> anyhow::Result<Brigade> {
-    let settings = PoolSettings {
-        max_size: pool_size,
-        ..PoolSettings::default()
-    };
-    let uow = PgUnitOfWork::connect(database_url, &settings)?;
+/// Applies pending migrations to the store (creating the embedded store's directory
+/// and file when missing); returns the versions applied.
+pub async fn migrate(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
+    match store {
+        StoreConfig::Postgres(url) => brigade_postgres::migrate(url).await,
+        StoreConfig::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating the data directory {}", dir.display()))?;
+            }
+            brigade_sqlite::migrate(path).await
+        }
+    }
+}
+
+/// Reverts every migration (the round-trip check; rollbacks of a fresh install).
+pub async fn revert_all(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
+    match store {
+        StoreConfig::Postgres(url) => brigade_postgres::revert_all(url).await,
+        StoreConfig::Sqlite(path) => brigade_sqlite::revert_all(path).await,
+    }
+}
+
+/// The use-case service on the store: `pool_size` connections (PostgreSQL) or reader
+/// connections beside the single writer (SQLite).
+pub fn brigade(store: &StoreConfig, pool_size: usize) -> anyhow::Result<Brigade> {
     Ok(Brigade::new(
-        Arc::new(uow),
+        unit_of_work(store, pool_size)?,
         Arc::new(SystemClock),
         Arc::new(Argon2Passwords),
     ))
+}
+
+/// The store's ports, without the use cases.
+pub fn unit_of_work(store: &StoreConfig, pool_size: usize) -> anyhow::Result<Arc<dyn UnitOfWork>> {
+    Ok(match store {
+        StoreConfig::Postgres(url) => {
+            let settings = PoolSettings {
+                max_size: pool_size,
+                ..PoolSettings::default()
+            };
+            Arc::new(PgUnitOfWork::connect(url, &settings)?)
+        }
+        StoreConfig::Sqlite(path) => Arc::new(SqliteUnitOfWork::open(path, pool_size)?),
+    })
 }
 
 /// A bound, not yet awaited server.
@@ -35,14 +71,14 @@ pub struct Running {
 
 /// Migrates, connects and binds. Await `server` to serve; `handle.stop(true)` stops.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
-    let url = args.database.url()?;
     // Refuse a bad configuration before touching the database.
+    let store = args.database.store()?;
     let keys = JwtKeys::new(args.jwt_secret()?.expose().as_bytes(), args.token_ttl());
-    let applied = brigade_postgres::migrate(url).await?;
+    let applied = migrate(&store).await?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied migrations");
     }
-    let brigade = brigade(url, args.db_pool_size())?;
+    let brigade = brigade(&store, args.db_pool_size())?;
     if args.demo {
         crate::seed::demo(&brigade).await?;
     }

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::support::{drop_scratch, scratch_database};
+use crate::store::TestDb;
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_brigade");
@@ -29,7 +29,8 @@ fn text(output: &std::process::Output) -> String {
 
 #[actix_web::test]
 async fn an_operator_migrates_seeds_creates_staff_and_serves() {
-    let (admin, name, url) = scratch_database("cli").await;
+    let db = TestDb::empty("cli").await;
+    let url = db.url();
 
     let first = brigade(&url, &["migrate"]);
     assert!(first.status.success(), "{}", text(&first));
@@ -116,5 +117,61 @@ async fn an_operator_migrates_seeds_creates_staff_and_serves() {
 
     child.kill().expect("stop");
     let _ = child.wait();
-    drop_scratch(&admin, &name).await;
+}
+
+/// The README's first command: no database server, no configuration.
+#[actix_web::test]
+async fn serve_dev_demo_with_no_database_url_runs_on_the_embedded_store() {
+    let dir = crate::store::scratch_dir("zero-setup");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--dev", "--demo", "--bind", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .env_remove("BRIGADE_DATABASE_URL")
+        .env_remove("BRIGADE_DATA_DIR")
+        .env_remove("BRIGADE_JWT_SECRET")
+        .env("BRIGADE_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let banner = actix_web::web::block(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut banner = String::new();
+        for _ in 0..3 {
+            reader.read_line(&mut banner)?;
+        }
+        Ok::<_, std::io::Error>(banner)
+    })
+    .await
+    .expect("joined")
+    .expect("the banner");
+    let base = banner
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("Brigade listening on "))
+        .expect("prints its address")
+        .to_owned();
+    let file = dir.join("brigade-data").join("brigade.db");
+    assert!(
+        banner.contains(&format!("embedded SQLite at {}", file.display())),
+        "prints where its data lives: {banner}"
+    );
+
+    let client = awc::Client::default();
+    let mut login = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .send_json(&json!({ "email": "admin@beerflow.demo", "password": "admin123!" }))
+        .await
+        .expect("login");
+    assert_eq!(login.status().as_u16(), 200, "the demo staff can log in");
+    let body: serde_json::Value = login.json().await.expect("json");
+    assert_eq!(
+        body["user"]["venues"][0]["venue_id"],
+        "00000000-0000-0000-0000-000000000001"
+    );
+    assert!(file.exists());
+
+    child.kill().expect("stop");
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -54,14 +54,11 @@ async fn twenty_concurrent_orders_over_five_tables_all_succeed_with_unique_numbe
     }
     // 20 new_order events plus 5 tables turning occupied, numbered exactly
     // seq_before+1 ..= seq_before+25: no gap, no duplicate.
-    let seqs: Vec<i64> = app
-        .query(&format!(
+    let seqs = app
+        .integers(&format!(
             "SELECT seq FROM events WHERE venue_id = '{VENUE}' AND seq > {seq_before} ORDER BY seq"
         ))
-        .await
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+        .await;
     assert_eq!(seqs, (seq_before + 1..=seq_before + 25).collect::<Vec<_>>());
 }
 

@@ -103,15 +103,15 @@ async fn a_partial_shortage_serves_what_exists_and_records_the_shortfall() {
     assert_eq!(lot["qty_current"], 0.0);
     let taken = app
         .count(&format!(
-            "SELECT COALESCE(-sum(quantity_milli), 0)::int8 FROM stock_movements WHERE reference_id = '{}'",
+            "SELECT CAST(COALESCE(-sum(quantity_milli), 0) AS BIGINT) FROM stock_movements WHERE reference_id = '{}'",
             id(&order["id"])
         ))
         .await;
     assert_eq!(taken, 2000, "never more than available");
     let shortage = app
-        .query("SELECT data FROM events WHERE event_type = 'stock_shortage'")
+        .texts("SELECT CAST(data AS TEXT) FROM events WHERE event_type = 'stock_shortage'")
         .await;
-    let data: serde_json::Value = shortage[0].get(0);
+    let data: serde_json::Value = serde_json::from_str(&shortage[0]).expect("json");
     assert_eq!(data["shortfall"], 3.0);
     assert_eq!(data["allocated"], 2.0);
 }

@@ -1,13 +1,17 @@
-//! Brigade through its REST API on a real PostgreSQL: the seed's scenarios and the
-//! rules of DESIGN §3–5. See `support.rs` for how each test gets its own database.
+//! Brigade through its REST API: the seed's scenarios and the rules of DESIGN §3–5.
+//! The same suite is the contract of both stores: it runs on PostgreSQL or on the
+//! embedded SQLite store (`BRIGADE_TEST_STORE`; `store.rs` says how each test gets its
+//! own database).
 
 mod bad_input;
 mod cli;
 mod concurrency;
+mod contract;
 mod fefo;
 mod idempotency;
 mod isolation;
 mod migrations;
+mod store;
 mod support;
 mod transitions;
 mod workflow;

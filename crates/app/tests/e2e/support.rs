@@ -1,150 +1,26 @@
-//! `TestApp`: a real Brigade server on a real PostgreSQL, one fresh database per test.
-//!
-//! The first test in the process creates a template database (migrated, demo venue and
-//! a second venue seeded); every test then clones it (`CREATE DATABASE .. TEMPLATE`),
-//! starts the server on port 0 and talks HTTP to it. Dropping the `TestApp` stops the
-//! server and drops its database; databases left by killed runs are swept when the next
-//! run creates its template (their names carry the dead process id).
-//!
-//! `BRIGADE_TEST_PG` points at the server (default `postgres://postgres@127.0.0.1:5432`).
+//! `TestApp`: a real Brigade server on a real store, one fresh database per test (see
+//! `store.rs` for the stores and how databases are made), talked to over HTTP.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use awc::Client;
 use awc::http::StatusCode;
-use brigade_app::config::{DatabaseArgs, ServeArgs};
-use brigade_application::model::{Membership, Venue};
-use brigade_domain::{Role, StockPolicy, VenueId};
+use brigade_app::config::ServeArgs;
 use serde_json::{Value, json};
-use tokio::sync::OnceCell;
-use tokio_postgres::NoTls;
 use uuid::Uuid;
+
+use crate::store::TestDb;
 
 pub const VENUE: &str = "00000000-0000-0000-0000-000000000001";
 pub const OTHER_VENUE: &str = "00000000-0000-0000-0000-000000000002";
 pub const OTHER_WAITER: &str = "waiter@other.demo";
 pub const PASSWORD: &str = "admin123!";
 
-fn server_url() -> String {
-    std::env::var("BRIGADE_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
-}
-
-fn db_url(name: &str) -> String {
-    format!("{}/{name}", server_url().trim_end_matches('/'))
-}
-
-async fn admin() -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(&db_url("postgres"), NoTls)
-        .await
-        .expect("PostgreSQL reachable (set BRIGADE_TEST_PG)");
-    tokio::spawn(conn);
-    client
-}
-
-/// Drops databases of earlier runs whose process is gone.
-async fn sweep(client: &tokio_postgres::Client) {
-    let rows = client
-        .query(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'brigade_test_%' OR datname LIKE 'brigade_tpl_%'",
-            &[],
-        )
-        .await
-        .expect("list databases");
-    for row in rows {
-        let name: String = row.get(0);
-        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
-            let _ = client
-                .simple_query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await;
-        }
-    }
-}
-
-static TEMPLATE: OnceCell<String> = OnceCell::const_new();
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-async fn template() -> &'static str {
-    TEMPLATE
-        .get_or_init(|| async {
-            let client = admin().await;
-            sweep(&client).await;
-            let name = format!("brigade_tpl_{}", std::process::id());
-            client
-                .simple_query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .expect("drop old template");
-            client
-                .simple_query(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create template");
-            let url = db_url(&name);
-            brigade_postgres::migrate(&url)
-                .await
-                .expect("migrate template");
-            let brigade = brigade_app::server::brigade(&url, 2).expect("pool");
-            brigade_app::seed::demo(&brigade)
-                .await
-                .expect("seed demo venue");
-            let other = VenueId::from_uuid(OTHER_VENUE.parse().expect("uuid"));
-            brigade
-                .upsert_venue(&Venue {
-                    id: other,
-                    name: "The Other Place".to_owned(),
-                    stock_policy: StockPolicy::Partial,
-                })
-                .await
-                .expect("second venue");
-            brigade
-                .upsert_user(
-                    OTHER_WAITER,
-                    "Other Waiter",
-                    PASSWORD,
-                    vec![Membership {
-                        venue_id: other,
-                        role: Role::Waiter,
-                    }],
-                )
-                .await
-                .expect("second venue's waiter");
-            drop(brigade);
-            name
-        })
-        .await
-}
-
-/// An empty database (no migrations) for tests that drive migrations themselves, and an
-/// admin connection to drop it with [`drop_scratch`]. Named after the process, so a
-/// killed run's leftovers are swept like the others.
-pub async fn scratch_database(suffix: &str) -> (tokio_postgres::Client, String, String) {
-    let admin = admin().await;
-    let name = format!("brigade_test_{}_{suffix}", std::process::id());
-    admin
-        .simple_query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .expect("drop");
-    admin
-        .simple_query(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create");
-    let url = db_url(&name);
-    (admin, name, url)
-}
-
-pub async fn drop_scratch(admin: &tokio_postgres::Client, name: &str) {
-    admin
-        .simple_query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .expect("cleanup");
-}
-
 pub struct TestApp {
     pub base: String,
-    pub db_name: String,
     handle: actix_web::dev::ServerHandle,
-    db: tokio_postgres::Client,
+    /// Dropped after `Drop::drop` has told the server to stop.
+    pub db: TestDb,
 }
 
 /// What a request returned.
@@ -211,33 +87,9 @@ pub struct Staff {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        let template = template().await;
-        let admin = admin().await;
-        let db_name = format!(
-            "brigade_test_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        );
-        // A just-closed connection to the template may linger for a moment.
-        let mut attempt = 0;
-        loop {
-            match admin
-                .simple_query(&format!("CREATE DATABASE {db_name} TEMPLATE {template}"))
-                .await
-            {
-                Ok(_) => break,
-                Err(e) if attempt < 50 && e.to_string().contains("being accessed") => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => panic!("cloning the template: {e}"),
-            }
-        }
-        let url = db_url(&db_name);
+        let db = TestDb::from_template().await;
         let args = ServeArgs {
-            database: DatabaseArgs {
-                database_url: Some(url.clone()),
-            },
+            database: db.args(),
             bind: "127.0.0.1:0".parse().expect("addr"),
             jwt_secret: None,
             dev: true,
@@ -250,11 +102,8 @@ impl TestApp {
             .await
             .expect("server starts");
         actix_web::rt::spawn(running.server);
-        let (db, conn) = tokio_postgres::connect(&url, NoTls).await.expect("test db");
-        actix_web::rt::spawn(conn);
         TestApp {
             base: format!("http://{}", running.addr),
-            db_name,
             handle: running.handle,
             db,
         }
@@ -296,17 +145,26 @@ impl TestApp {
         self.login("chef@beerflow.demo").await
     }
 
-    /// Direct SQL on this test's database, to check what really is stored.
-    pub async fn query(&self, sql: &str) -> Vec<tokio_postgres::Row> {
-        self.db.query(sql, &[]).await.expect("query")
+    /// Direct SQL on this test's database, to check what really is stored: one
+    /// integer column. Write SQL both stores understand (`CAST(x AS BIGINT)`).
+    pub async fn integers(&self, sql: &str) -> Vec<i64> {
+        self.db.integers(sql).await
     }
 
+    /// One text column (`CAST(x AS TEXT)` for ids and JSON).
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        self.db.texts(sql).await
+    }
+
+    /// The integer of a one-row, one-column query.
     pub async fn count(&self, sql: &str) -> i64 {
-        self.query(sql).await[0].get::<_, i64>(0)
+        let values = self.integers(sql).await;
+        assert_eq!(values.len(), 1, "one row from {sql}");
+        values[0]
     }
 
     pub async fn exec(&self, sql: &str) {
-        self.db.batch_execute(sql).await.expect("exec");
+        self.db.exec(sql).await;
     }
 
     /// Row counts of every table the API writes: "nothing written" compares these.
@@ -329,7 +187,7 @@ impl TestApp {
             ));
         }
         let lots = self
-            .count("SELECT COALESCE(sum(qty_current_milli), 0)::int8 FROM lots")
+            .count("SELECT CAST(COALESCE(sum(qty_current_milli), 0) AS BIGINT) FROM lots")
             .await;
         out.push(("lot stock".to_owned(), lots));
         out
@@ -339,23 +197,8 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         // The stop command is sent at once; awaiting it here would block the very
-        // runtime the server's command loop runs on.
+        // runtime the server's command loop runs on. The database goes after (`db`).
         drop(self.handle.stop(false));
-        let name = self.db_name.clone();
-        // Drop is synchronous: drop the database from a thread with its own runtime.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let client = admin().await;
-                let _ = client
-                    .simple_query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await;
-            });
-        })
-        .join();
     }
 }
 

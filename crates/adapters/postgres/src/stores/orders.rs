@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::error::StoreResult;
 use crate::rows::{ItemRow, OrderRow};
-use crate::schema::{dining_tables, order_item_lots as oil, order_items as oi, orders as o};
+use crate::schema::{dining_tables, lots, order_item_lots as oil, order_items as oi, orders as o};
 use crate::uow::PgTx;
 
 const CLOSED: [&str; 2] = ["completed", "cancelled"];
@@ -48,6 +48,15 @@ async fn hydrate(
                     .eq(venue.as_uuid())
                     .and(oil::order_item_id.eq_any(&item_ids)),
             )
+            // In the order FEFO took them (the item's first lot is its
+            // `allocated_lot_id`).
+            .inner_join(lots::table.on(lots::id.eq(oil::lot_id)))
+            .order((
+                lots::expiry_date.is_null(),
+                lots::expiry_date,
+                lots::received_at,
+                lots::id,
+            ))
             .select((oil::order_item_id, oil::lot_id, oil::quantity_milli))
             .load(conn)
             .await

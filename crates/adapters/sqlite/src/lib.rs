@@ -1,0 +1,11 @@
+#![doc = include_str!("../README.md")]
+
+mod error;
+mod migrate;
+mod rows;
+mod schema;
+mod stores;
+mod uow;
+
+pub use migrate::{migrate, revert_all};
+pub use uow::SqliteUnitOfWork;

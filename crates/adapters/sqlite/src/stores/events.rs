@@ -1,0 +1,85 @@
+use async_trait::async_trait;
+use brigade_application::StoreError;
+use brigade_application::model::JournalEntry;
+use brigade_application::ports::EventLog;
+use brigade_domain::{DomainEvent, VenueId};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::error::StoreResult;
+use crate::rows::{Key, utc, uuid};
+use crate::schema::{events as e, venues};
+use crate::uow::SqliteTx;
+
+#[async_trait]
+impl EventLog for SqliteTx {
+    async fn insert(
+        &mut self,
+        venue: VenueId,
+        entries: &[(i64, DomainEvent)],
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        // One single-row insert per event: diesel prepares and caches it, where a
+        // variable-length batch insert would be parsed afresh while the venue row is
+        // locked. Use cases journal one to three events.
+        for (seq, event) in entries {
+            let data = match serde_json::to_value(event) {
+                Ok(Value::Object(mut envelope)) => envelope.remove("data").unwrap_or(Value::Null),
+                Ok(_) => Value::Null,
+                Err(e) => return Err(StoreError::Unknown(e.into())),
+            };
+            diesel::insert_into(e::table)
+                .values((
+                    e::venue_id.eq(venue.key()),
+                    e::seq.eq(*seq),
+                    e::event_type.eq(event.kind()),
+                    e::data.eq(data),
+                    e::created_at.eq(utc(at)),
+                ))
+                .execute(&mut *self.conn)
+                .await
+                .store()?;
+        }
+        Ok(())
+    }
+
+    async fn latest_seq(&mut self, venue: VenueId) -> Result<i64, StoreError> {
+        Ok(venues::table
+            .find(venue.key())
+            .select(venues::last_event_seq)
+            .first(&mut *self.conn)
+            .await
+            .optional()
+            .store()?
+            .unwrap_or(0))
+    }
+
+    async fn since(
+        &mut self,
+        venue: VenueId,
+        seq: i64,
+        limit: i64,
+    ) -> Result<Vec<JournalEntry>, StoreError> {
+        let rows: Vec<(String, i64, String, Value, OffsetDateTime)> = e::table
+            .filter(e::venue_id.eq(venue.key()).and(e::seq.gt(seq)))
+            .order(e::seq)
+            .limit(limit)
+            .select((e::venue_id, e::seq, e::event_type, e::data, e::created_at))
+            .load(&mut *self.conn)
+            .await
+            .store()?;
+        rows.into_iter()
+            .map(|(venue_id, seq, kind, data, at)| {
+                Ok(JournalEntry {
+                    venue_id: uuid(&venue_id)?,
+                    seq,
+                    kind,
+                    data,
+                    at,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,12 @@
+DROP TABLE idempotency_keys;
+DROP TABLE events;
+DROP TABLE order_item_lots;
+DROP TABLE order_items;
+DROP TABLE orders;
+DROP TABLE stock_movements;
+DROP TABLE lots;
+DROP TABLE products;
+DROP TABLE dining_tables;
+DROP TABLE memberships;
+DROP TABLE users;
+DROP TABLE venues;
