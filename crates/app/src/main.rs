@@ -1,6 +1,7 @@
 //! `brigade`: the restaurant operations backend.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::Context;
 use brigade_app::config::{DatabaseArgs, ServeArgs, StoreConfig};
@@ -33,6 +34,23 @@ enum Command {
         /// Required: says you mean the demo data.
         #[arg(long, required = true)]
         demo: bool,
+    },
+    /// Write the embedded store's data to a file, to move it to PostgreSQL
+    /// (docs/EMBEDDED.md). Safe while the server runs: one consistent snapshot.
+    Export {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Where to write (JSON Lines).
+        #[arg(long, default_value = "brigade-export.jsonl")]
+        out: PathBuf,
+    },
+    /// Load an export into an empty PostgreSQL database (BRIGADE_DATABASE_URL), in one
+    /// transaction: everything or nothing.
+    Import {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The file `brigade export` wrote.
+        file: PathBuf,
     },
     /// Manage staff accounts.
     User {
@@ -73,6 +91,15 @@ fn init_logging() {
         .with_target(false)
         .with_ansi(ansi)
         .init();
+}
+
+/// Rows per table, and the total.
+fn report(what: &str, counts: &std::collections::BTreeMap<String, u64>) {
+    let total: u64 = counts.values().sum();
+    println!("{what} {total} rows:");
+    for (table, rows) in counts {
+        println!("  {table:<18} {rows:>8}");
+    }
 }
 
 /// The store for people: PostgreSQL without its credentials, SQLite as an absolute path.
@@ -151,6 +178,24 @@ async fn main() -> anyhow::Result<()> {
                     .join(", "),
                 brigade_app::seed::DEMO_PASSWORD
             );
+        }
+        Command::Export { database, out } => {
+            let store = database.store()?;
+            let file = std::fs::File::create(&out)
+                .with_context(|| format!("creating {}", out.display()))?;
+            let mut writer = std::io::BufWriter::new(file);
+            let counts = brigade_app::transfer::export(&store, &mut writer)?;
+            report("Exported", &counts);
+            println!("from {} to {}", describe(&store), out.display());
+        }
+        Command::Import { database, file } => {
+            let store = database.store()?;
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("opening {}", file.display()))?;
+            let counts =
+                brigade_app::transfer::import(&store, std::io::BufReader::new(input)).await?;
+            report("Imported", &counts);
+            println!("into {}", describe(&store));
         }
         Command::User {
             command:

@@ -13,5 +13,6 @@ mod isolation;
 mod migrations;
 mod store;
 mod support;
+mod transfer;
 mod transitions;
 mod workflow;

@@ -235,7 +235,12 @@ impl TestDb {
 
     /// An empty database (no migrations), for tests that drive migrations or the CLI.
     pub async fn empty(suffix: &str) -> TestDb {
-        match backend() {
+        Self::empty_on(backend(), suffix).await
+    }
+
+    /// An empty database on a given store, whichever the suite runs on.
+    pub async fn empty_on(backend: Backend, suffix: &str) -> TestDb {
+        match backend {
             Backend::Postgres => {
                 let name = format!("brigade_test_{}_{suffix}", std::process::id());
                 let admin = pg_admin().await;

@@ -86,8 +86,13 @@ pub struct Staff {
 }
 
 impl TestApp {
+    /// A server on a fresh copy of the seeded template.
     pub async fn spawn() -> TestApp {
-        let db = TestDb::from_template().await;
+        Self::start(TestDb::from_template().await).await
+    }
+
+    /// A server on `db` (migrated at start-up).
+    pub async fn start(db: TestDb) -> TestApp {
         let args = ServeArgs {
             database: db.args(),
             bind: "127.0.0.1:0".parse().expect("addr"),

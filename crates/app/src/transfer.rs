@@ -1,0 +1,157 @@
+//! `brigade export` / `brigade import`: moving a venue's data out of the embedded store
+//! into PostgreSQL (docs/EMBEDDED.md).
+//!
+//! The file is JSON Lines: a header (`{"format":"brigade-export","version":1,"schema":
+//! "<latest migration>",...}`), then one `{"table":..,"row":{column: value}}` per row,
+//! tables in foreign-key order. Import runs in one PostgreSQL transaction into an
+//! empty, migrated database at the same schema version: all of it lands, or nothing.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::config::StoreConfig;
+
+/// Every table, parents before children.
+pub const TABLES: [&str; 12] = [
+    "venues",
+    "users",
+    "memberships",
+    "dining_tables",
+    "products",
+    "lots",
+    "stock_movements",
+    "orders",
+    "order_items",
+    "order_item_lots",
+    "events",
+    "idempotency_keys",
+];
+
+const FORMAT: &str = "brigade-export";
+const VERSION: u32 = 1;
+/// Rows per INSERT on import.
+const BATCH: usize = 500;
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+    schema: String,
+    exported_at: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Line {
+    table: String,
+    row: Value,
+}
+
+/// Writes the whole embedded store to `out`; returns rows per table.
+pub fn export(store: &StoreConfig, out: &mut impl Write) -> anyhow::Result<BTreeMap<String, u64>> {
+    let StoreConfig::Sqlite(path) = store else {
+        anyhow::bail!(
+            "export reads the embedded store; a PostgreSQL database is backed up and moved \
+             with pg_dump / pg_restore"
+        );
+    };
+    anyhow::ensure!(path.exists(), "no embedded store at {}", path.display());
+    let header = Header {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        schema: brigade_sqlite::schema_version(path)?,
+        exported_at: time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)?,
+    };
+    serde_json::to_writer(&mut *out, &header)?;
+    out.write_all(b"\n")?;
+    let mut counts = BTreeMap::new();
+    brigade_sqlite::export(path, &TABLES, |table, row| {
+        serde_json::to_writer(
+            &mut *out,
+            &Line {
+                table: table.to_owned(),
+                row,
+            },
+        )?;
+        out.write_all(b"\n")?;
+        *counts.entry(table.to_owned()).or_insert(0) += 1;
+        Ok(())
+    })?;
+    out.flush()?;
+    Ok(counts)
+}
+
+/// Loads an export into PostgreSQL (migrating it first); returns rows per table.
+pub async fn import(
+    store: &StoreConfig,
+    input: impl BufRead,
+) -> anyhow::Result<BTreeMap<String, u64>> {
+    let StoreConfig::Postgres(url) = store else {
+        anyhow::bail!(
+            "import loads into PostgreSQL: set BRIGADE_DATABASE_URL=postgres://... \
+             (the embedded store is the source, see docs/EMBEDDED.md)"
+        );
+    };
+    let mut lines = input.lines().enumerate();
+    let header: Header = match lines.next() {
+        Some((_, line)) => {
+            serde_json::from_str(&line?).context("line 1 is not an export header")?
+        }
+        None => anyhow::bail!("the file is empty"),
+    };
+    anyhow::ensure!(
+        header.format == FORMAT && header.version == VERSION,
+        "not a {FORMAT} version {VERSION} file"
+    );
+    crate::server::migrate(store).await?;
+    let mut import = brigade_postgres::Import::begin(url, &header.schema).await?;
+    let mut counts = BTreeMap::new();
+    let mut batch: Vec<Value> = Vec::with_capacity(BATCH);
+    let mut batch_table = String::new();
+    let mut seen = 0;
+    for (n, line) in lines {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Line { table, row } =
+            serde_json::from_str(&line).with_context(|| format!("line {}", n + 1))?;
+        let position = TABLES
+            .iter()
+            .position(|t| *t == table)
+            .with_context(|| format!("line {}: unknown table {table:?}", n + 1))?;
+        anyhow::ensure!(
+            position >= seen,
+            "line {}: {table} after {}: tables out of order",
+            n + 1,
+            TABLES[seen]
+        );
+        seen = position;
+        if table != batch_table || batch.len() == BATCH {
+            flush(&mut import, &batch_table, &mut batch, &mut counts).await?;
+            batch_table = table;
+        }
+        batch.push(row);
+    }
+    flush(&mut import, &batch_table, &mut batch, &mut counts).await?;
+    import.commit().await?;
+    Ok(counts)
+}
+
+async fn flush(
+    import: &mut brigade_postgres::Import,
+    table: &str,
+    batch: &mut Vec<Value>,
+    counts: &mut BTreeMap<String, u64>,
+) -> anyhow::Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let inserted = import.insert(table, std::mem::take(batch)).await?;
+    *counts.entry(table.to_owned()).or_insert(0) += inserted as u64;
+    Ok(())
+}
