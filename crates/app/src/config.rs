@@ -125,9 +125,80 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "BRIGADE_WORKERS")]
     pub workers: Option<usize>,
+
+    #[command(flatten)]
+    pub realtime: RealtimeArgs,
+}
+
+/// The real-time gateway and the event bus.
+#[derive(Debug, Clone, Args)]
+pub struct RealtimeArgs {
+    /// Redis URL for fan-out across app instances (`redis://host:6379`). Unset: events
+    /// reach this instance's subscribers only.
+    #[arg(long, env = "BRIGADE_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// The Redis channel; instances of one deployment share it, other deployments on
+    /// the same Redis need their own.
+    #[arg(long, env = "BRIGADE_REDIS_CHANNEL", default_value = "brigade:events")]
+    pub redis_channel: String,
+
+    /// Events a WebSocket client may have waiting before it is cut off (4008).
+    #[arg(long, env = "BRIGADE_WS_QUEUE", default_value_t = 1024)]
+    pub ws_queue: usize,
+
+    /// Seconds between server pings.
+    #[arg(long, env = "BRIGADE_WS_HEARTBEAT_SECS", default_value_t = 20)]
+    pub ws_heartbeat_secs: u64,
+
+    /// Seconds of client silence before the server closes (4000).
+    #[arg(long, env = "BRIGADE_WS_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub ws_idle_timeout_secs: u64,
+
+    /// Seconds one send may wait on a client that does not read (then 4008).
+    #[arg(long, env = "BRIGADE_WS_SEND_TIMEOUT_SECS", default_value_t = 10)]
+    pub ws_send_timeout_secs: u64,
+
+    /// Milliseconds between journal checks for events whose publication was lost.
+    #[arg(long, env = "BRIGADE_WS_POLL_MS", default_value_t = 1000)]
+    pub ws_poll_ms: u64,
+
+    /// Hours of event journal kept for clients that resume; older events are pruned.
+    #[arg(long, env = "BRIGADE_EVENT_RETENTION_HOURS", default_value_t = 168)]
+    pub event_retention_hours: u64,
+}
+
+impl Default for RealtimeArgs {
+    fn default() -> Self {
+        Self {
+            redis_url: None,
+            redis_channel: "brigade:events".to_owned(),
+            ws_queue: 1024,
+            ws_heartbeat_secs: 20,
+            ws_idle_timeout_secs: 60,
+            ws_send_timeout_secs: 10,
+            ws_poll_ms: 1000,
+            event_retention_hours: 168,
+        }
+    }
 }
 
 impl ServeArgs {
+    /// A development server on `database`, every other setting at its default.
+    pub fn dev(database: DatabaseArgs) -> Self {
+        Self {
+            database,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            jwt_secret: None,
+            dev: true,
+            demo: false,
+            token_ttl_secs: 12 * 3600,
+            db_pool_size: None,
+            workers: None,
+            realtime: RealtimeArgs::default(),
+        }
+    }
+
     pub fn jwt_secret(&self) -> anyhow::Result<Secret> {
         match (&self.jwt_secret, self.dev) {
             (Some(secret), _) if secret.len() >= 32 => Ok(Secret::new(secret.clone())),

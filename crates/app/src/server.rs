@@ -2,16 +2,19 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use brigade_application::ports::UnitOfWork;
+use brigade_application::LocalBus;
+use brigade_application::ports::{EventBus, UnitOfWork};
 use brigade_application::{Brigade, SystemClock};
 use brigade_http::{AppState, Argon2Passwords, JwtKeys};
 use brigade_postgres::{PgUnitOfWork, PoolSettings};
 use brigade_sqlite::SqliteUnitOfWork;
+use brigade_ws::{Hub, WsSettings};
 
 use crate::config::{ServeArgs, StoreConfig};
 
@@ -67,6 +70,8 @@ pub struct Running {
     pub addr: SocketAddr,
     pub handle: ServerHandle,
     pub server: Server,
+    /// The real-time gateway (connection counts for tests and health).
+    pub hub: Hub,
 }
 
 /// Migrates, connects and binds. Await `server` to serve; `handle.stop(true)` stops.
@@ -78,17 +83,30 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied migrations");
     }
-    let brigade = brigade(&store, args.db_pool_size())?;
+    let realtime = &args.realtime;
+    let hub = Hub::new(WsSettings {
+        queue: realtime.ws_queue,
+        poll: Duration::from_millis(realtime.ws_poll_ms.max(10)),
+        heartbeat: Duration::from_secs(realtime.ws_heartbeat_secs.max(1)),
+        idle_timeout: Duration::from_secs(realtime.ws_idle_timeout_secs.max(1)),
+        send_timeout: Duration::from_secs(realtime.ws_send_timeout_secs.max(1)),
+    });
+    let bus: Arc<dyn EventBus> = Arc::new(LocalBus(Arc::new(hub.clone())));
+    let brigade = brigade(&store, args.db_pool_size())?.with_bus(bus);
     if args.demo {
         crate::seed::demo(&brigade).await?;
     }
+    prune_journal(brigade.clone(), realtime.event_retention_hours);
     let state = AppState {
         brigade,
         keys: Arc::new(keys),
+        health: vec![Arc::new(hub.clone())],
     };
+    let gateway = hub.clone();
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(brigade_http::request_id))
+            .configure(brigade_ws::configure(gateway.clone()))
             .configure(brigade_http::configure(state.clone()))
             .default_service(web::to(brigade_http::not_found))
     })
@@ -107,5 +125,23 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         addr,
         handle: server.handle(),
         server,
+        hub,
     })
+}
+
+/// Deletes journal entries older than the retention, now and every hour.
+fn prune_journal(brigade: Brigade, retention_hours: u64) {
+    let retention = time::Duration::hours(retention_hours.min(24 * 365 * 100) as i64);
+    actix_web::rt::spawn(async move {
+        let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            let before = time::OffsetDateTime::now_utc() - retention;
+            match brigade.prune_journal(before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(events = n, "pruned the event journal"),
+                Err(e) => tracing::warn!(error = %e, "pruning the event journal failed"),
+            }
+        }
+    });
 }

@@ -1,8 +1,8 @@
 //! The records use cases read and write. Field names follow the REST contract.
 
 use brigade_domain::{
-    LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role, StockPolicy,
-    TableId, TableStatus, UserId, VenueId,
+    DomainEvent, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role,
+    StockPolicy, TableId, TableStatus, UserId, VenueId,
 };
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
@@ -183,6 +183,23 @@ pub struct JournalEntry {
     pub kind: String,
     pub data: Value,
     pub at: OffsetDateTime,
+}
+
+impl JournalEntry {
+    /// The journal's form of `event`: its type, and its payload (the envelope's `data`).
+    pub fn new(venue_id: VenueId, seq: i64, event: &DomainEvent, at: OffsetDateTime) -> Self {
+        let data = match serde_json::to_value(event) {
+            Ok(Value::Object(mut envelope)) => envelope.remove("data").unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        Self {
+            venue_id,
+            seq,
+            kind: event.kind().to_owned(),
+            data,
+            at,
+        }
+    }
 }
 
 /// What a claimed `Idempotency-Key` turned out to be.

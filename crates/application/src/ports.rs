@@ -8,8 +8,8 @@
 use async_trait::async_trait;
 use brigade_domain::fefo::{LotStock, Take};
 use brigade_domain::{
-    DomainEvent, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, TableId,
-    TableStatus, UserId, VenueId, order::Stamp,
+    LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, TableId, TableStatus,
+    UserId, VenueId, order::Stamp,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -41,6 +41,9 @@ pub trait Tx: Send {
     fn orders(&mut self) -> &mut dyn OrderStore;
     fn events(&mut self) -> &mut dyn EventLog;
     fn idempotency(&mut self) -> &mut dyn IdempotencyStore;
+    /// The entries this transaction journaled, published after COMMIT (adapters keep
+    /// an empty `Vec` per transaction; the use cases fill it).
+    fn journaled(&mut self) -> &mut Vec<JournalEntry>;
     async fn commit(self: Box<Self>) -> Result<()>;
     async fn rollback(self: Box<Self>) -> Result<()>;
 }
@@ -176,17 +179,30 @@ pub trait OrderStore: Send {
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait EventLog: Send {
-    /// Journals events under the seqs taken by [`VenueStore::take_numbers`].
-    async fn insert(
-        &mut self,
-        venue: VenueId,
-        entries: &[(i64, DomainEvent)],
-        at: OffsetDateTime,
-    ) -> Result<()>;
+    /// Journals entries under the seqs taken by [`VenueStore::take_numbers`].
+    async fn insert(&mut self, entries: &[JournalEntry]) -> Result<()>;
     /// The venue's latest sequence number (0 before the first event).
     async fn latest_seq(&mut self, venue: VenueId) -> Result<i64>;
+    /// The oldest seq still retained (`None` when nothing is).
+    async fn first_seq(&mut self, venue: VenueId) -> Result<Option<i64>>;
     /// Events after `seq`, in order, at most `limit`.
     async fn since(&mut self, venue: VenueId, seq: i64, limit: i64) -> Result<Vec<JournalEntry>>;
+    /// Deletes every venue's events journaled before `before`; returns how many.
+    async fn prune(&mut self, before: OffsetDateTime) -> Result<u64>;
+}
+
+/// Publication of committed journal entries to the real-time subscribers of every app
+/// instance. Called after COMMIT; it must not block, and a failure is the adapter's to
+/// log, not the caller's: subscribers notice a missing `seq` and read it from the
+/// journal.
+pub trait EventBus: Send + Sync + 'static {
+    fn publish(&self, entries: &[JournalEntry]);
+}
+
+/// Where a bus hands what was published, on this instance or another (the WebSocket
+/// gateway). Must not block.
+pub trait EventSink: Send + Sync + 'static {
+    fn deliver(&self, entries: Vec<JournalEntry>);
 }
 
 #[cfg_attr(feature = "mock", mockall::automock)]

@@ -6,7 +6,8 @@ use brigade_domain::{Permission, Role, UserId, VenueId};
 use time::OffsetDateTime;
 
 use crate::AppError;
-use crate::ports::{Clock, PasswordHasher, Tx, UnitOfWork};
+use crate::model::JournalEntry;
+use crate::ports::{Clock, EventBus, EventSink, PasswordHasher, Tx, UnitOfWork};
 
 /// Who is acting, in which venue, with which role. Built by the HTTP adapter from a
 /// verified token and the venue membership; use cases trust it.
@@ -43,6 +44,7 @@ pub struct Brigade {
     pub(crate) uow: Arc<dyn UnitOfWork>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) passwords: Arc<dyn PasswordHasher>,
+    pub(crate) bus: Arc<dyn EventBus>,
 }
 
 impl Brigade {
@@ -55,7 +57,14 @@ impl Brigade {
             uow,
             clock,
             passwords,
+            bus: Arc::new(NoBus),
         }
+    }
+
+    /// Publishes every committed journal entry on `bus` (by default they are only
+    /// journaled).
+    pub fn with_bus(self, bus: Arc<dyn EventBus>) -> Self {
+        Self { bus, ..self }
     }
 
     /// Whether the store answers; readiness probes call this.
@@ -73,7 +82,7 @@ impl Brigade {
         work: impl AsyncFnOnce(&mut dyn Tx) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
         let tx = self.uow.begin().await?;
-        run(tx, work).await
+        run(tx, work, Some(self.bus.as_ref())).await
     }
 
     /// Runs `work` in a read-only transaction (one consistent snapshot).
@@ -82,17 +91,22 @@ impl Brigade {
         work: impl AsyncFnOnce(&mut dyn Tx) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
         let tx = self.uow.read().await?;
-        run(tx, work).await
+        run(tx, work, None).await
     }
 }
 
 async fn run<T>(
     mut tx: Box<dyn Tx>,
     work: impl AsyncFnOnce(&mut dyn Tx) -> Result<T, AppError>,
+    bus: Option<&dyn EventBus>,
 ) -> Result<T, AppError> {
     match work(tx.as_mut()).await {
         Ok(value) => {
+            let journaled = std::mem::take(tx.journaled());
             tx.commit().await?;
+            if let Some(bus) = bus.filter(|_| !journaled.is_empty()) {
+                bus.publish(&journaled);
+            }
             Ok(value)
         }
         Err(error) => {
@@ -102,6 +116,23 @@ async fn run<T>(
             }
             Err(error)
         }
+    }
+}
+
+/// The bus of a `Brigade` built without one: entries are journaled, not published.
+struct NoBus;
+
+impl EventBus for NoBus {
+    fn publish(&self, _: &[JournalEntry]) {}
+}
+
+/// An in-process bus: what is published is delivered to `sink` at once, on this
+/// instance only (the default when no Redis is configured).
+pub struct LocalBus(pub Arc<dyn EventSink>);
+
+impl EventBus for LocalBus {
+    fn publish(&self, entries: &[JournalEntry]) {
+        self.0.deliver(entries.to_vec());
     }
 }
 

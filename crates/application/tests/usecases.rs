@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use brigade_application::model::{Order, OrderItem, Venue};
+use brigade_application::model::{JournalEntry, Order, OrderItem, Venue};
 use brigade_application::ports::*;
 use brigade_application::usecases::orders::NewOrder;
 use brigade_application::{Actor, AppError, Brigade, StoreError};
@@ -30,6 +30,7 @@ struct FakeTx {
     stock: MockStockStore,
     orders: MockOrderStore,
     events: MockEventLog,
+    journaled: Vec<JournalEntry>,
     idempotency: MockIdempotencyStore,
     ended: Arc<Mutex<Vec<&'static str>>>,
 }
@@ -60,6 +61,9 @@ impl Tx for FakeTx {
     fn idempotency(&mut self) -> &mut dyn IdempotencyStore {
         &mut self.idempotency
     }
+    fn journaled(&mut self) -> &mut Vec<JournalEntry> {
+        &mut self.journaled
+    }
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.ended.lock().expect("lock").push("commit");
         Ok(())
@@ -82,8 +86,19 @@ fn service(tx: FakeTx) -> (Brigade, Arc<Mutex<Vec<&'static str>>>) {
         Arc::new(uow),
         Arc::new(clock),
         Arc::new(MockPasswordHasher::new()),
-    );
+    )
+    .with_bus(Arc::new(RecordingBus(ended.clone())));
     (brigade, ended)
+}
+
+/// Notes "publish" (with the seqs) in the same log as commit and rollback.
+struct RecordingBus(Arc<Mutex<Vec<&'static str>>>);
+
+impl EventBus for RecordingBus {
+    fn publish(&self, entries: &[JournalEntry]) {
+        assert!(!entries.is_empty());
+        self.0.lock().expect("lock").push("publish");
+    }
 }
 
 fn actor(role: Role) -> Actor {
@@ -221,7 +236,7 @@ async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
 }
 
 #[tokio::test]
-async fn opening_an_order_takes_the_venue_numbers_last_then_commits() {
+async fn opening_an_order_takes_the_venue_numbers_last_commits_then_publishes() {
     let waiter = actor(Role::Waiter);
     let mut seq = Sequence::new();
     let mut tx = FakeTx::default();
@@ -249,10 +264,10 @@ async fn opening_an_order_takes_the_venue_numbers_last_then_commits() {
         .expect_insert()
         .times(1)
         .in_sequence(&mut seq)
-        .withf(|_, entries, _| {
-            entries.len() == 1 && entries[0].0 == 9 && entries[0].1.kind() == "new_order"
+        .withf(|entries| {
+            entries.len() == 1 && entries[0].seq == 9 && entries[0].kind == "new_order"
         })
-        .returning(|_, _, _| Ok(()));
+        .returning(|_| Ok(()));
     let (brigade, ended) = service(tx);
 
     let created = brigade
@@ -271,7 +286,11 @@ async fn opening_an_order_takes_the_venue_numbers_last_then_commits() {
 
     assert_eq!(created.value.order_number, 42);
     assert!(!created.replayed);
-    assert_eq!(*ended.lock().expect("lock"), ["commit"]);
+    assert_eq!(
+        *ended.lock().expect("lock"),
+        ["commit", "publish"],
+        "the journaled new_order is published, and only after COMMIT"
+    );
 }
 
 #[tokio::test]

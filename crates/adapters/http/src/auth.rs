@@ -71,6 +71,29 @@ pub(crate) struct Claims {
     pub exp: i64,
 }
 
+/// A verified token.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub user_id: UserId,
+    pub memberships: Vec<(VenueId, Role)>,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+impl Identity {
+    /// The identity acting in `venue`, when it is a member.
+    pub fn actor(&self, venue: VenueId) -> Option<Actor> {
+        self.memberships
+            .iter()
+            .find(|(v, _)| *v == venue)
+            .map(|(venue_id, role)| Actor {
+                user_id: self.user_id,
+                venue_id: *venue_id,
+                role: *role,
+            })
+    }
+}
+
 /// Signing keys and token lifetime.
 pub struct JwtKeys {
     encoding: EncodingKey,
@@ -109,6 +132,21 @@ impl JwtKeys {
                 "internal_error",
                 "internal error",
             )
+        })
+    }
+
+    /// Who a token speaks for, for adapters outside this crate (the WebSocket
+    /// gateway): the user, their venue memberships, and when the token expires.
+    pub fn identify(&self, token: &str) -> Result<Identity, ApiError> {
+        let claims = self.verify(token)?;
+        Ok(Identity {
+            user_id: UserId::from_uuid(claims.sub),
+            memberships: claims
+                .venues
+                .iter()
+                .map(|m| (VenueId::from_uuid(m.venue_id), m.role))
+                .collect(),
+            expires_at: claims.exp,
         })
     }
 

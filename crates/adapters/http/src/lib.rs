@@ -11,7 +11,7 @@ use std::sync::Arc;
 use actix_web::web;
 use brigade_application::Brigade;
 
-pub use auth::{Argon2Passwords, JwtKeys};
+pub use auth::{Argon2Passwords, Identity, JwtKeys};
 pub use error::ApiError;
 pub use routes::request_id::{RequestId, middleware as request_id};
 
@@ -23,6 +23,17 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct AppState {
     pub brigade: Brigade,
     pub keys: Arc<JwtKeys>,
+    /// More components of the detailed health view (`GET /health`), e.g. the
+    /// WebSocket gateway's connections.
+    pub health: Vec<Arc<dyn HealthReport>>,
+}
+
+/// A component's section of the detailed health view.
+pub trait HealthReport: Send + Sync + 'static {
+    /// The key of the section.
+    fn name(&self) -> &'static str;
+    /// The section's body.
+    fn report(&self) -> serde_json::Value;
 }
 
 /// Mounts Brigade's routes (REST and health) on an actix `App`.

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
+use brigade_application::model::JournalEntry;
 use brigade_application::ports::*;
 use deadpool::Runtime;
 use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
@@ -84,7 +85,10 @@ impl PgUnitOfWork {
                 .await
                 .store()?;
         }
-        Ok(Box::new(PgTx { conn }))
+        Ok(Box::new(PgTx {
+            conn,
+            journaled: Vec::new(),
+        }))
     }
 }
 
@@ -112,6 +116,7 @@ impl UnitOfWork for PgUnitOfWork {
 /// it (see `stores/`).
 pub struct PgTx {
     pub(crate) conn: Object<AsyncPgConnection>,
+    journaled: Vec<JournalEntry>,
 }
 
 #[async_trait]
@@ -139,6 +144,9 @@ impl Tx for PgTx {
     }
     fn idempotency(&mut self) -> &mut dyn IdempotencyStore {
         self
+    }
+    fn journaled(&mut self) -> &mut Vec<JournalEntry> {
+        &mut self.journaled
     }
 
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {

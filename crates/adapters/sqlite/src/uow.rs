@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
+use brigade_application::model::JournalEntry;
 use brigade_application::ports::*;
 use diesel::{Connection, SqliteConnection};
 use diesel_async::SimpleAsyncConnection;
@@ -157,7 +158,10 @@ impl SqliteUnitOfWork {
         let mut conn = slots.lease().await?;
         conn.batch_execute(begin).await.store()?;
         conn.in_tx = true;
-        Ok(Box::new(SqliteTx { conn }))
+        Ok(Box::new(SqliteTx {
+            conn,
+            journaled: Vec::new(),
+        }))
     }
 }
 
@@ -184,6 +188,7 @@ impl UnitOfWork for SqliteUnitOfWork {
 /// it (see `stores/`).
 pub struct SqliteTx {
     pub(crate) conn: Lease,
+    journaled: Vec<JournalEntry>,
 }
 
 #[async_trait]
@@ -211,6 +216,9 @@ impl Tx for SqliteTx {
     }
     fn idempotency(&mut self) -> &mut dyn IdempotencyStore {
         self
+    }
+    fn journaled(&mut self) -> &mut Vec<JournalEntry> {
+        &mut self.journaled
     }
 
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {

@@ -1,7 +1,7 @@
 //! The store ports' own promises, below the HTTP API, on whichever store the suite runs
 //! against: what a use case relies on when it opens, abandons or reads a transaction.
 
-use brigade_application::model::Venue;
+use brigade_application::model::{JournalEntry, Venue};
 use brigade_domain::{StockPolicy, VenueId};
 use time::OffsetDateTime;
 
@@ -58,21 +58,20 @@ async fn a_read_transaction_keeps_its_snapshot_while_a_write_commits() {
         .take_numbers(demo(), 0, 1)
         .await
         .expect("take");
+    let event = brigade_domain::DomainEvent::TableStatusChanged {
+        table_id: brigade_domain::TableId::new(),
+        table_name: "T".to_owned(),
+        from: brigade_domain::TableStatus::Available,
+        status: brigade_domain::TableStatus::Occupied,
+    };
     writer
         .events()
-        .insert(
+        .insert(&[JournalEntry::new(
             demo(),
-            &[(
-                seq,
-                brigade_domain::DomainEvent::TableStatusChanged {
-                    table_id: brigade_domain::TableId::new(),
-                    table_name: "T".to_owned(),
-                    from: brigade_domain::TableStatus::Available,
-                    status: brigade_domain::TableStatus::Occupied,
-                },
-            )],
+            seq,
+            &event,
             OffsetDateTime::now_utc(),
-        )
+        )])
         .await
         .expect("journal");
     writer.commit().await.expect("commit");

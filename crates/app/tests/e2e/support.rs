@@ -93,16 +93,16 @@ impl TestApp {
 
     /// A server on `db` (migrated at start-up).
     pub async fn start(db: TestDb) -> TestApp {
-        let args = ServeArgs {
-            database: db.args(),
-            bind: "127.0.0.1:0".parse().expect("addr"),
-            jwt_secret: None,
-            dev: true,
-            demo: false,
-            token_ttl_secs: 3600,
-            db_pool_size: None,
-            workers: Some(2),
-        };
+        Self::start_with(db, |_| {}).await
+    }
+
+    /// A server on `db` with settings of the test's own.
+    pub async fn start_with(db: TestDb, configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
+        let mut args = ServeArgs::dev(db.args());
+        args.bind = "127.0.0.1:0".parse().expect("addr");
+        args.token_ttl_secs = 3600;
+        args.workers = Some(2);
+        configure(&mut args);
         let running = brigade_app::server::start(&args)
             .await
             .expect("server starts");

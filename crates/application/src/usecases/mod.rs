@@ -2,6 +2,7 @@
 //! transaction through [`crate::Brigade::write`].
 
 pub mod auth;
+pub mod journal;
 pub mod orders;
 pub mod products;
 pub mod status;
@@ -12,7 +13,7 @@ use brigade_domain::{DomainEvent, UserId, VenueId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::model::{Claim, IdempotencyKey};
+use crate::model::{Claim, IdempotencyKey, JournalEntry};
 use crate::ports::Tx;
 use crate::{Actor, AppError};
 
@@ -65,9 +66,24 @@ pub(crate) async fn journal(
         .venues()
         .take_numbers(venue, 0, events.len() as i64)
         .await?;
-    tx.events()
-        .insert(venue, &numbered(last_seq, events), at)
-        .await?;
+    record(tx, venue, last_seq, events, at).await
+}
+
+/// Inserts `events` under the seqs ending at `last_seq` and keeps them for publication
+/// after COMMIT.
+pub(crate) async fn record(
+    tx: &mut dyn Tx,
+    venue: VenueId,
+    last_seq: i64,
+    events: Vec<DomainEvent>,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    let entries: Vec<JournalEntry> = numbered(last_seq, events)
+        .into_iter()
+        .map(|(seq, event)| JournalEntry::new(venue, seq, &event, at))
+        .collect();
+    tx.events().insert(&entries).await?;
+    tx.journaled().extend(entries);
     Ok(())
 }
 

@@ -232,9 +232,7 @@ impl Brigade {
                 item_count: order.items.len(),
                 created_by: actor.user_id,
             });
-            tx.events()
-                .insert(actor.venue_id, &super::numbered(last_seq, events), now)
-                .await?;
+            super::record(tx, actor.venue_id, last_seq, events, now).await?;
             Ok(Created {
                 value: order,
                 replayed: false,

@@ -20,8 +20,28 @@ pub(crate) async fn ready(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// The detailed view; for now the same components as readiness (kitchen health and
-/// WebSocket counts join it with their issues).
+/// The detailed view: readiness, plus each component's report (kitchen health joins
+/// it with its issue). 503 when not ready.
 pub(crate) async fn detailed(state: web::Data<AppState>) -> HttpResponse {
-    ready(state).await
+    let database = state.brigade.ready().await;
+    if let Err(e) = &database {
+        tracing::warn!(error = %e, "health: database down");
+    }
+    let mut components = serde_json::Map::new();
+    components.insert(
+        "database".to_owned(),
+        json!({ "status": if database.is_ok() { "up" } else { "down" } }),
+    );
+    for component in &state.health {
+        components.insert(component.name().to_owned(), component.report());
+    }
+    let body = json!({
+        "status": if database.is_ok() { "ok" } else { "unavailable" },
+        "components": components,
+    });
+    if database.is_ok() {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
 }

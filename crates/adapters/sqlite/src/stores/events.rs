@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use brigade_application::StoreError;
 use brigade_application::model::JournalEntry;
 use brigade_application::ports::EventLog;
-use brigade_domain::{DomainEvent, VenueId};
+use brigade_domain::VenueId;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
@@ -15,28 +15,18 @@ use crate::uow::SqliteTx;
 
 #[async_trait]
 impl EventLog for SqliteTx {
-    async fn insert(
-        &mut self,
-        venue: VenueId,
-        entries: &[(i64, DomainEvent)],
-        at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
+    async fn insert(&mut self, entries: &[JournalEntry]) -> Result<(), StoreError> {
         // One single-row insert per event: diesel prepares and caches it, where a
         // variable-length batch insert would be parsed afresh while the venue row is
         // locked. Use cases journal one to three events.
-        for (seq, event) in entries {
-            let data = match serde_json::to_value(event) {
-                Ok(Value::Object(mut envelope)) => envelope.remove("data").unwrap_or(Value::Null),
-                Ok(_) => Value::Null,
-                Err(e) => return Err(StoreError::Unknown(e.into())),
-            };
+        for entry in entries {
             diesel::insert_into(e::table)
                 .values((
-                    e::venue_id.eq(venue.key()),
-                    e::seq.eq(*seq),
-                    e::event_type.eq(event.kind()),
-                    e::data.eq(data),
-                    e::created_at.eq(utc(at)),
+                    e::venue_id.eq(entry.venue_id.key()),
+                    e::seq.eq(entry.seq),
+                    e::event_type.eq(&entry.kind),
+                    e::data.eq(&entry.data),
+                    e::created_at.eq(utc(entry.at)),
                 ))
                 .execute(&mut *self.conn)
                 .await
@@ -54,6 +44,23 @@ impl EventLog for SqliteTx {
             .optional()
             .store()?
             .unwrap_or(0))
+    }
+
+    async fn first_seq(&mut self, venue: VenueId) -> Result<Option<i64>, StoreError> {
+        e::table
+            .filter(e::venue_id.eq(venue.key()))
+            .select(diesel::dsl::min(e::seq))
+            .first(&mut *self.conn)
+            .await
+            .store()
+    }
+
+    async fn prune(&mut self, before: OffsetDateTime) -> Result<u64, StoreError> {
+        let deleted = diesel::delete(e::table.filter(e::created_at.lt(utc(before))))
+            .execute(&mut *self.conn)
+            .await
+            .store()?;
+        Ok(deleted as u64)
     }
 
     async fn since(

@@ -1,0 +1,361 @@
+//! The hub: one feed per venue with subscribers on this instance, turning what the bus
+//! delivers into the venue's gap-free stream.
+//!
+//! A feed's pump owns the venue's position (`last`, the highest seq broadcast). An entry
+//! from the bus that follows `last` is broadcast at once; one that skips ahead (a
+//! publication lost, or overtaken by a later one) makes the pump read the missing seqs
+//! from the journal first; one at or below `last` is a duplicate and dropped. The pump
+//! also polls the journal every `poll` interval, so an event whose publication was lost
+//! (Redis down) arrives even when nothing follows it. Each frame is serialized once and
+//! shared by every subscriber.
+//!
+//! Subscribers get frames through a bounded queue. A subscriber whose queue is full is
+//! dropped from the feed and told so (`overflowed`): its connection closes with 4008 and
+//! the client resumes with `since`. Memory never grows with a slow client.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use brigade_application::model::JournalEntry;
+use brigade_application::ports::EventSink;
+use brigade_application::usecases::system_actor;
+use brigade_application::{AppError, Brigade};
+use brigade_domain::VenueId;
+use bytestring::ByteString;
+use tokio::sync::mpsc;
+
+use crate::protocol;
+
+/// Journal entries read per query when catching up.
+pub(crate) const PAGE: i64 = 500;
+/// Batches from the bus waiting for a venue's pump; beyond this the bus drops them and
+/// the pump reads them from the journal instead.
+const INBOX: usize = 1024;
+
+/// One event, ready to send.
+#[derive(Debug)]
+pub struct Frame {
+    pub seq: i64,
+    /// Shared, not copied, by every connection that sends it.
+    pub text: ByteString,
+}
+
+/// A subscriber's end of a feed.
+pub struct Subscription {
+    pub frames: mpsc::Receiver<Arc<Frame>>,
+    /// The feed's position when the subscription started: every event after it
+    /// arrives through `frames` (unless the subscriber overflows).
+    pub position: i64,
+    /// Set when the feed dropped this subscriber because its queue was full.
+    pub overflowed: Arc<AtomicBool>,
+    /// Unsubscribes when dropped.
+    _guard: SubscriberGuard,
+}
+
+struct SubscriberGuard {
+    feed: Arc<Feed>,
+    id: u64,
+}
+
+impl Drop for SubscriberGuard {
+    fn drop(&mut self) {
+        lock(&self.feed.state)
+            .subscribers
+            .retain(|s| s.id != self.id);
+    }
+}
+
+struct Subscriber {
+    id: u64,
+    frames: mpsc::Sender<Arc<Frame>>,
+    overflowed: Arc<AtomicBool>,
+}
+
+struct Feed {
+    venue: VenueId,
+    inbox: mpsc::Sender<Vec<JournalEntry>>,
+    state: Mutex<FeedState>,
+}
+
+struct FeedState {
+    /// The highest seq broadcast.
+    last: i64,
+    subscribers: Vec<Subscriber>,
+    next_id: u64,
+}
+
+/// Settings of the hub and of each connection.
+#[derive(Debug, Clone)]
+pub struct WsSettings {
+    /// Frames a connection may have waiting before it is cut off as too slow.
+    pub queue: usize,
+    /// How often a pump checks the journal for events whose publication was lost.
+    pub poll: Duration,
+    /// How often the server pings an idle client.
+    pub heartbeat: Duration,
+    /// A client silent (no frame, no pong) for this long is closed.
+    pub idle_timeout: Duration,
+    /// How long one send may wait on a client that does not read before it is cut off.
+    pub send_timeout: Duration,
+}
+
+impl Default for WsSettings {
+    fn default() -> Self {
+        Self {
+            queue: 1024,
+            poll: Duration::from_secs(1),
+            heartbeat: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The venues with subscribers on this instance. Cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+struct HubInner {
+    feeds: Mutex<HashMap<VenueId, Arc<Feed>>>,
+    settings: WsSettings,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data behind; carry on with it.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Hub {
+    pub fn new(settings: WsSettings) -> Self {
+        Self {
+            inner: Arc::new(HubInner {
+                feeds: Mutex::new(HashMap::new()),
+                settings,
+            }),
+        }
+    }
+
+    pub fn settings(&self) -> &WsSettings {
+        &self.inner.settings
+    }
+
+    /// Subscribers per venue on this instance.
+    pub fn connections(&self) -> Vec<(VenueId, usize)> {
+        let feeds: Vec<Arc<Feed>> = lock(&self.inner.feeds).values().cloned().collect();
+        let mut counts: Vec<(VenueId, usize)> = feeds
+            .iter()
+            .map(|f| (f.venue, lock(&f.state).subscribers.len()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        counts.sort();
+        counts
+    }
+
+    /// Subscribes to `venue`'s stream, starting a feed for it when this instance has
+    /// none. Must run on an actix worker (the feed's pump is spawned on it).
+    pub async fn subscribe(
+        &self,
+        brigade: &Brigade,
+        venue: VenueId,
+    ) -> Result<Subscription, AppError> {
+        let feed = match self.feed(venue) {
+            Some(feed) => feed,
+            None => {
+                // Where the new feed starts; anything committed after this read and
+                // before the feed is registered reaches it as a gap, read from the
+                // journal.
+                let last = brigade.journal_position(&system_actor(venue)).await?.latest;
+                self.start_feed(brigade.clone(), venue, last)
+            }
+        };
+        let (tx, frames) = mpsc::channel(self.inner.settings.queue.max(1));
+        let overflowed = Arc::new(AtomicBool::new(false));
+        let (id, position) = {
+            let mut state = lock(&feed.state);
+            let id = state.next_id;
+            state.next_id += 1;
+            state.subscribers.push(Subscriber {
+                id,
+                frames: tx,
+                overflowed: Arc::clone(&overflowed),
+            });
+            (id, state.last)
+        };
+        Ok(Subscription {
+            frames,
+            position,
+            overflowed,
+            _guard: SubscriberGuard { feed, id },
+        })
+    }
+
+    fn feed(&self, venue: VenueId) -> Option<Arc<Feed>> {
+        lock(&self.inner.feeds).get(&venue).cloned()
+    }
+
+    fn start_feed(&self, brigade: Brigade, venue: VenueId, last: i64) -> Arc<Feed> {
+        let mut feeds = lock(&self.inner.feeds);
+        if let Some(existing) = feeds.get(&venue) {
+            // Another connection started one meanwhile.
+            return Arc::clone(existing);
+        }
+        let (inbox, entries) = mpsc::channel(INBOX);
+        let feed = Arc::new(Feed {
+            venue,
+            inbox,
+            state: Mutex::new(FeedState {
+                last,
+                subscribers: Vec::new(),
+                next_id: 0,
+            }),
+        });
+        feeds.insert(venue, Arc::clone(&feed));
+        let pump = Pump {
+            hub: self.clone(),
+            feed: Arc::clone(&feed),
+            brigade,
+            entries,
+        };
+        // On this worker's runtime (use cases' futures are not `Send`); other workers
+        // reach it through its channels.
+        actix_web::rt::spawn(pump.run());
+        feed
+    }
+}
+
+impl EventSink for Hub {
+    fn deliver(&self, entries: Vec<JournalEntry>) {
+        let mut by_venue: HashMap<VenueId, Vec<JournalEntry>> = HashMap::new();
+        for entry in entries {
+            by_venue.entry(entry.venue_id).or_default().push(entry);
+        }
+        for (venue, entries) in by_venue {
+            if let Some(feed) = self.feed(venue) {
+                // Full or closing: the pump reads these from the journal instead.
+                let _ = feed.inbox.try_send(entries);
+            }
+        }
+    }
+}
+
+/// The task behind one venue's feed.
+struct Pump {
+    hub: Hub,
+    feed: Arc<Feed>,
+    brigade: Brigade,
+    entries: mpsc::Receiver<Vec<JournalEntry>>,
+}
+
+impl Pump {
+    async fn run(mut self) {
+        let mut poll = tokio::time::interval(self.hub.inner.settings.poll);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                batch = self.entries.recv() => match batch {
+                    Some(mut batch) => {
+                        batch.sort_by_key(|e| e.seq);
+                        for entry in batch {
+                            self.apply(entry).await;
+                        }
+                    }
+                    None => return,
+                },
+                _ = poll.tick() => {
+                    if self.retire() {
+                        return;
+                    }
+                    self.catch_up(i64::MAX).await;
+                }
+            }
+        }
+    }
+
+    /// Ends the feed when nobody listens any more.
+    fn retire(&self) -> bool {
+        let mut feeds = lock(&self.hub.inner.feeds);
+        if !lock(&self.feed.state).subscribers.is_empty() {
+            return false;
+        }
+        if feeds
+            .get(&self.feed.venue)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.feed))
+        {
+            feeds.remove(&self.feed.venue);
+        }
+        true
+    }
+
+    fn last(&self) -> i64 {
+        lock(&self.feed.state).last
+    }
+
+    async fn apply(&mut self, entry: JournalEntry) {
+        let last = self.last();
+        if entry.seq <= last {
+            return;
+        }
+        if entry.seq > last + 1 {
+            self.catch_up(entry.seq - 1).await;
+            if self.last() + 1 != entry.seq {
+                // Still missing (the journal could not be read): the poll retries, and
+                // this entry comes again from the journal then.
+                return;
+            }
+        }
+        self.broadcast(&entry);
+    }
+
+    /// Broadcasts journal entries after `last`, up to `until`.
+    async fn catch_up(&mut self, until: i64) {
+        loop {
+            let last = self.last();
+            if last >= until {
+                return;
+            }
+            let actor = system_actor(self.feed.venue);
+            let page = match self.brigade.journal_since(&actor, last, PAGE).await {
+                Ok(page) => page,
+                Err(e) => {
+                    tracing::warn!(venue = %self.feed.venue, error = %e, "realtime: journal unreadable; retrying");
+                    return;
+                }
+            };
+            let full = page.len() as i64 == PAGE;
+            for entry in page.iter().take_while(|e| e.seq <= until) {
+                self.broadcast(entry);
+            }
+            if !full {
+                return;
+            }
+        }
+    }
+
+    fn broadcast(&self, entry: &JournalEntry) {
+        let mut state = lock(&self.feed.state);
+        if entry.seq != state.last + 1 {
+            return;
+        }
+        state.last = entry.seq;
+        let frame = Arc::new(Frame {
+            seq: entry.seq,
+            text: ByteString::from(protocol::event(entry)),
+        });
+        state
+            .subscribers
+            .retain(|s| match s.frames.try_send(Arc::clone(&frame)) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    s.overflowed.store(true, Ordering::Release);
+                    false
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            });
+    }
+}

@@ -1,0 +1,340 @@
+//! One WebSocket connection: authentication at the upgrade, then the frame loop.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
+use brigade_application::{Actor, Brigade};
+use brigade_domain::VenueId;
+use brigade_http::{ApiError, AppState, Identity};
+use bytestring::ByteString;
+use serde::Deserialize;
+use tokio::time::Instant;
+
+use crate::hub::{Frame, Hub, PAGE, Subscription};
+use crate::protocol::{self, ClientFrame, close};
+
+#[derive(Deserialize)]
+pub(crate) struct TokenQuery {
+    token: Option<String>,
+}
+
+/// `GET /api/v1/ws?token=...`: a missing or invalid token is refused before the
+/// upgrade (401 problem+json). Browsers cannot set headers on a WebSocket, hence the
+/// query parameter; other clients may send `Authorization: Bearer` instead.
+pub(crate) async fn upgrade(
+    req: HttpRequest,
+    body: web::Payload,
+    query: web::Query<TokenQuery>,
+    state: web::Data<AppState>,
+    hub: web::Data<Hub>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let token = query
+        .into_inner()
+        .token
+        .or_else(|| bearer(&req))
+        .ok_or_else(|| {
+            ApiError::unauthorized("missing token: connect with ?token=<access token>")
+        })?;
+    let identity = state.keys.identify(&token)?;
+    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let stream = stream
+        .max_frame_size(protocol::MAX_CLIENT_FRAME)
+        .aggregate_continuations()
+        .max_continuation_size(protocol::MAX_CLIENT_FRAME);
+    let connection = Connection {
+        session,
+        brigade: state.brigade.clone(),
+        hub: hub.get_ref().clone(),
+        identity,
+        joined: None,
+        last_heard: Instant::now(),
+    };
+    actix_web::rt::spawn(connection.run(stream));
+    Ok(response)
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get("authorization")?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+struct Joined {
+    actor: Actor,
+    subscription: Subscription,
+    /// The seq this connection sends next.
+    next: i64,
+}
+
+struct Connection {
+    session: Session,
+    brigade: Brigade,
+    hub: Hub,
+    identity: Identity,
+    joined: Option<Joined>,
+    last_heard: Instant,
+}
+
+/// Why the loop ended.
+enum End {
+    /// The client closed, or the connection is gone: nothing more to send.
+    Gone,
+    /// Close with this code and reason.
+    Close(u16, &'static str),
+}
+
+impl Connection {
+    async fn run(mut self, mut stream: actix_ws::AggregatedMessageStream) {
+        let settings = self.hub.settings().clone();
+        let mut heartbeat = tokio::time::interval(settings.heartbeat);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let expires = Instant::now()
+            + Duration::from_secs(
+                (self.identity.expires_at - time::OffsetDateTime::now_utc().unix_timestamp()).max(0)
+                    as u64,
+            );
+        let end = loop {
+            let frame = async {
+                match self.joined.as_mut() {
+                    Some(joined) => joined.subscription.frames.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let step = tokio::select! {
+                message = stream.recv() => self.on_message(message).await,
+                frame = frame => self.on_frame(frame).await,
+                _ = heartbeat.tick() => {
+                    if self.last_heard.elapsed() > settings.idle_timeout {
+                        Err(End::Close(close::IDLE_TIMEOUT, "no heartbeat"))
+                    } else {
+                        self.send_ping().await
+                    }
+                }
+                () = tokio::time::sleep_until(expires) => {
+                    Err(End::Close(close::TOKEN_EXPIRED, "token expired; log in again"))
+                }
+            };
+            if let Err(end) = step {
+                break end;
+            }
+        };
+        self.joined = None;
+        if let End::Close(code, reason) = end {
+            let reason = CloseReason {
+                code: CloseCode::Other(code),
+                description: Some(reason.to_owned()),
+            };
+            // A client that does not read may never take the close frame either.
+            let _ =
+                tokio::time::timeout(settings.send_timeout, self.session.close(Some(reason))).await;
+        }
+    }
+
+    async fn send(&mut self, text: impl Into<ByteString>) -> Result<(), End> {
+        match tokio::time::timeout(self.hub.settings().send_timeout, self.session.text(text)).await
+        {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_closed)) => Err(End::Gone),
+            Err(_elapsed) => Err(End::Close(
+                close::TOO_SLOW,
+                "not reading; resume with since",
+            )),
+        }
+    }
+
+    async fn send_ping(&mut self) -> Result<(), End> {
+        match tokio::time::timeout(self.hub.settings().send_timeout, self.session.ping(b"")).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_closed)) => Err(End::Gone),
+            Err(_elapsed) => Err(End::Close(
+                close::TOO_SLOW,
+                "not reading; resume with since",
+            )),
+        }
+    }
+
+    async fn on_message(
+        &mut self,
+        message: Option<Result<AggregatedMessage, actix_ws::ProtocolError>>,
+    ) -> Result<(), End> {
+        self.last_heard = Instant::now();
+        match message {
+            None => Err(End::Gone),
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "websocket protocol error");
+                Err(match e {
+                    actix_ws::ProtocolError::Overflow => {
+                        End::Close(1009, "frames are limited to 64 KiB")
+                    }
+                    _ => End::Close(1002, "protocol error"),
+                })
+            }
+            Some(Ok(AggregatedMessage::Close(_))) => Err(End::Gone),
+            Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                self.session.pong(&bytes).await.map_err(|_closed| End::Gone)
+            }
+            Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
+            Some(Ok(AggregatedMessage::Binary(_))) => {
+                self.send(protocol::error(
+                    "invalid_frame",
+                    "frames are JSON text, not binary",
+                ))
+                .await
+            }
+            Some(Ok(AggregatedMessage::Text(text))) => {
+                match serde_json::from_str::<ClientFrame>(&text) {
+                    Ok(frame) => self.on_client_frame(frame).await,
+                    Err(e) => {
+                        self.send(protocol::error("invalid_frame", e.to_string()))
+                            .await
+                    }
+                }
+            }
+        }
+    }
+
+    async fn on_client_frame(&mut self, frame: ClientFrame) -> Result<(), End> {
+        match frame {
+            ClientFrame::Ping => self.send(protocol::pong()).await,
+            ClientFrame::LeaveVenue => match self.joined.take() {
+                Some(joined) => {
+                    self.send(protocol::left(joined.actor.venue_id.as_uuid()))
+                        .await
+                }
+                None => {
+                    self.send(protocol::error("not_joined", "no venue joined"))
+                        .await
+                }
+            },
+            ClientFrame::JoinVenue { venue_id, since } => {
+                let venue = VenueId::from_uuid(venue_id);
+                let Some(actor) = self.identity.actor(venue) else {
+                    return self
+                        .send(protocol::error(
+                            "venue_not_found",
+                            "no such venue, or you are not a member of it",
+                        ))
+                        .await;
+                };
+                if since.is_some_and(|s| s < 0) {
+                    return self
+                        .send(protocol::error("invalid_frame", "since must be 0 or more"))
+                        .await;
+                }
+                self.join(actor, since).await
+            }
+        }
+    }
+
+    /// Subscribes, answers `joined_venue`, replays what the client missed, and leaves
+    /// the rest to the live loop. The subscription starts before the journal is read,
+    /// so an event committed meanwhile is in the replay, the queue, or both (and sent
+    /// once: `next` skips what was sent).
+    async fn join(&mut self, actor: Actor, since: Option<i64>) -> Result<(), End> {
+        self.joined = None;
+        let subscription = match self.hub.subscribe(&self.brigade, actor.venue_id).await {
+            Ok(s) => s,
+            Err(e) => return self.unavailable(e).await,
+        };
+        let position = match self.brigade.journal_position(&actor).await {
+            Ok(p) => p,
+            Err(e) => return self.unavailable(e).await,
+        };
+        let recovered = since.is_none_or(|s| position.can_resume(s));
+        let next = match since {
+            Some(s) if recovered => s + 1,
+            _ => position.latest + 1,
+        };
+        self.send(protocol::joined(
+            actor.venue_id.as_uuid(),
+            position.latest,
+            recovered,
+        ))
+        .await?;
+        let live_from = subscription.position;
+        self.joined = Some(Joined {
+            actor,
+            subscription,
+            next,
+        });
+        // Replay from the journal up to where the live queue starts.
+        self.fill(live_from).await
+    }
+
+    /// Sends journal entries from `next` up to `until`.
+    async fn fill(&mut self, until: i64) -> Result<(), End> {
+        loop {
+            let Some(joined) = self.joined.as_ref() else {
+                return Ok(());
+            };
+            if joined.next > until {
+                return Ok(());
+            }
+            let (actor, after) = (joined.actor, joined.next - 1);
+            let page = match self.brigade.journal_since(&actor, after, PAGE).await {
+                Ok(page) => page,
+                Err(e) => return self.unavailable(e).await,
+            };
+            if page.is_empty() {
+                return Ok(());
+            }
+            for entry in page.iter().take_while(|e| e.seq <= until) {
+                self.send(protocol::event(entry)).await?;
+                if let Some(joined) = self.joined.as_mut() {
+                    joined.next = entry.seq + 1;
+                }
+            }
+            if page.last().is_some_and(|e| e.seq >= until) || (page.len() as i64) < PAGE {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn on_frame(&mut self, frame: Option<std::sync::Arc<Frame>>) -> Result<(), End> {
+        let Some(frame) = frame else {
+            // The feed dropped this subscriber.
+            let overflowed = self
+                .joined
+                .as_ref()
+                .is_some_and(|j| j.subscription.overflowed.load(Ordering::Acquire));
+            return Err(if overflowed {
+                End::Close(close::TOO_SLOW, "too slow; resume with since")
+            } else {
+                End::Close(
+                    close::INTERNAL,
+                    "the venue's feed stopped; resume with since",
+                )
+            });
+        };
+        let next = match self.joined.as_ref() {
+            Some(joined) => joined.next,
+            None => return Ok(()),
+        };
+        if frame.seq < next {
+            return Ok(());
+        }
+        if frame.seq > next {
+            // Should not happen (feeds are gap-free), but the journal is the truth.
+            self.fill(frame.seq - 1).await?;
+        }
+        if self.joined.as_ref().is_some_and(|j| j.next == frame.seq) {
+            self.send(frame.text.clone()).await?;
+            if let Some(joined) = self.joined.as_mut() {
+                joined.next = frame.seq + 1;
+            }
+        }
+        Ok(())
+    }
+
+    async fn unavailable(&mut self, error: brigade_application::AppError) -> Result<(), End> {
+        tracing::warn!(error = %error, "realtime: journal unavailable");
+        Err(End::Close(
+            close::INTERNAL,
+            "the journal is unavailable; resume with since",
+        ))
+    }
+}
