@@ -11,8 +11,9 @@ use anyhow::Context;
 use brigade_application::LocalBus;
 use brigade_application::ports::{EventBus, UnitOfWork};
 use brigade_application::{Brigade, SystemClock};
-use brigade_http::{AppState, Argon2Passwords, JwtKeys};
+use brigade_http::{AppState, Argon2Passwords, HealthReport, JwtKeys};
 use brigade_postgres::{PgUnitOfWork, PoolSettings};
+use brigade_redis::RedisBus;
 use brigade_sqlite::SqliteUnitOfWork;
 use brigade_ws::{Hub, WsSettings};
 
@@ -91,7 +92,19 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         idle_timeout: Duration::from_secs(realtime.ws_idle_timeout_secs.max(1)),
         send_timeout: Duration::from_secs(realtime.ws_send_timeout_secs.max(1)),
     });
-    let bus: Arc<dyn EventBus> = Arc::new(LocalBus(Arc::new(hub.clone())));
+    let mut health: Vec<Arc<dyn HealthReport>> = vec![Arc::new(hub.clone())];
+    let bus: Arc<dyn EventBus> = match &realtime.redis_url {
+        Some(url) => {
+            let bus = Arc::new(RedisBus::start(
+                url,
+                &realtime.redis_channel,
+                Arc::new(hub.clone()),
+            )?);
+            health.push(Arc::new(RedisHealth(Arc::clone(&bus))));
+            bus
+        }
+        None => Arc::new(LocalBus(Arc::new(hub.clone()))),
+    };
     let brigade = brigade(&store, args.db_pool_size())?.with_bus(bus);
     if args.demo {
         crate::seed::demo(&brigade).await?;
@@ -100,7 +113,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     let state = AppState {
         brigade,
         keys: Arc::new(keys),
-        health: vec![Arc::new(hub.clone())],
+        health,
     };
     let gateway = hub.clone();
     let mut server = HttpServer::new(move || {
@@ -127,6 +140,25 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         server,
         hub,
     })
+}
+
+/// The Redis bus in the detailed health view. Its loss degrades fan-out latency (other
+/// instances' events arrive through the journal poll), not correctness, so it does not
+/// make the instance unready.
+struct RedisHealth(Arc<RedisBus>);
+
+impl HealthReport for RedisHealth {
+    fn name(&self) -> &'static str {
+        "redis"
+    }
+
+    fn report(&self) -> serde_json::Value {
+        let up = self.0.subscribed();
+        serde_json::json!({
+            "status": if up { "up" } else { "down" },
+            "fan_out": if up { "redis" } else { "journal poll only" },
+        })
+    }
 }
 
 /// Deletes journal entries older than the retention, now and every hour.

@@ -9,6 +9,7 @@ mod concurrency;
 mod contract;
 mod fefo;
 mod idempotency;
+mod instances;
 mod isolation;
 mod kds;
 mod migrations;

@@ -115,26 +115,11 @@ impl TestApp {
     }
 
     pub fn anonymous(&self) -> Staff {
-        Staff {
-            base: self.base.clone(),
-            token: String::new(),
-            client: client(),
-        }
+        Staff::anonymous(&self.base)
     }
 
     pub async fn login(&self, email: &str) -> Staff {
-        let anon = self.anonymous();
-        let body = anon
-            .post(
-                "/api/v1/auth/login",
-                json!({ "email": email, "password": PASSWORD }),
-            )
-            .await
-            .expect(200);
-        Staff {
-            token: body["access_token"].as_str().expect("token").to_owned(),
-            ..anon
-        }
+        Staff::login(&self.base, email).await
     }
 
     pub async fn admin(&self) -> Staff {
@@ -212,6 +197,31 @@ fn client() -> Client {
 }
 
 impl Staff {
+    /// Nobody logged in, talking to the server at `base`.
+    pub fn anonymous(base: &str) -> Staff {
+        Staff {
+            base: base.to_owned(),
+            token: String::new(),
+            client: client(),
+        }
+    }
+
+    /// `email` (password [`PASSWORD`]) logged in at the server at `base`.
+    pub async fn login(base: &str, email: &str) -> Staff {
+        let anon = Staff::anonymous(base);
+        let body = anon
+            .post(
+                "/api/v1/auth/login",
+                json!({ "email": email, "password": PASSWORD }),
+            )
+            .await
+            .expect(200);
+        Staff {
+            token: body["access_token"].as_str().expect("token").to_owned(),
+            ..anon
+        }
+    }
+
     async fn send(
         &self,
         method: &str,

@@ -1,0 +1,225 @@
+#![doc = include_str!("../README.md")]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use brigade_application::model::JournalEntry;
+use brigade_application::ports::{EventBus, EventSink};
+use brigade_domain::VenueId;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+/// Batches waiting to be published; beyond this they are dropped (and read from the
+/// journal by the other instances).
+const OUTBOX: usize = 10_000;
+
+#[derive(Serialize, Deserialize)]
+struct Message {
+    origin: Uuid,
+    entries: Vec<Entry>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    venue_id: Uuid,
+    seq: i64,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+    data: Value,
+}
+
+impl From<&JournalEntry> for Entry {
+    fn from(e: &JournalEntry) -> Self {
+        Self {
+            venue_id: e.venue_id.as_uuid(),
+            seq: e.seq,
+            kind: e.kind.clone(),
+            at: e.at,
+            data: e.data.clone(),
+        }
+    }
+}
+
+impl From<Entry> for JournalEntry {
+    fn from(e: Entry) -> Self {
+        Self {
+            venue_id: VenueId::from_uuid(e.venue_id),
+            seq: e.seq,
+            kind: e.kind,
+            data: e.data,
+            at: e.at,
+        }
+    }
+}
+
+/// The bus. Dropping it does not stop its tasks; they end with the runtime.
+pub struct RedisBus {
+    origin: Uuid,
+    local: Arc<dyn EventSink>,
+    outbox: mpsc::Sender<Vec<JournalEntry>>,
+    subscribed: Arc<AtomicBool>,
+}
+
+impl RedisBus {
+    /// Starts publishing to and subscribing on `channel`; `local` is this instance's
+    /// hub. Returns at once: connecting happens in the background (and again after any
+    /// disconnection), so an instance starts even while Redis is down.
+    pub fn start(url: &str, channel: &str, local: Arc<dyn EventSink>) -> anyhow::Result<Self> {
+        let client = redis::Client::open(url)
+            .map_err(|e| anyhow::anyhow!("BRIGADE_REDIS_URL is not a valid Redis URL: {e}"))?;
+        let origin = Uuid::new_v4();
+        let (outbox, queued) = mpsc::channel(OUTBOX);
+        let subscribed = Arc::new(AtomicBool::new(false));
+        tokio::spawn(publisher(
+            client.clone(),
+            channel.to_owned(),
+            origin,
+            queued,
+        ));
+        tokio::spawn(subscriber(
+            client,
+            channel.to_owned(),
+            origin,
+            Arc::clone(&local),
+            Arc::clone(&subscribed),
+        ));
+        Ok(Self {
+            origin,
+            local,
+            outbox,
+            subscribed,
+        })
+    }
+
+    /// Whether the subscription to the channel is up (events from other instances
+    /// arrive at once; while it is down they arrive through the journal poll).
+    pub fn subscribed(&self) -> bool {
+        self.subscribed.load(Ordering::Acquire)
+    }
+
+    /// This instance's id in the messages it publishes.
+    pub fn origin(&self) -> Uuid {
+        self.origin
+    }
+}
+
+impl EventBus for RedisBus {
+    fn publish(&self, entries: &[JournalEntry]) {
+        self.local.deliver(entries.to_vec());
+        if self.outbox.try_send(entries.to_vec()).is_err() {
+            tracing::warn!(
+                events = entries.len(),
+                "redis bus: outbox full, events left to the journal"
+            );
+        }
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis((100u64 << attempt.min(5)).min(5_000))
+}
+
+async fn publisher(
+    client: redis::Client,
+    channel: String,
+    origin: Uuid,
+    mut queued: mpsc::Receiver<Vec<JournalEntry>>,
+) {
+    let mut attempt = 0;
+    let mut manager = loop {
+        match client.get_connection_manager().await {
+            Ok(manager) => break manager,
+            Err(e) => {
+                if attempt == 0 {
+                    tracing::warn!(error = %e, "redis bus: cannot connect to publish; retrying");
+                }
+                // Batches published meanwhile are dropped, not stored: the journal
+                // has them.
+                while let Ok(batch) = queued.try_recv() {
+                    tracing::debug!(events = batch.len(), "redis bus: not connected, dropped");
+                }
+                tokio::time::sleep(backoff(attempt)).await;
+                attempt += 1;
+            }
+        }
+    };
+    let mut failing = false;
+    while let Some(batch) = queued.recv().await {
+        let message = Message {
+            origin,
+            entries: batch.iter().map(Entry::from).collect(),
+        };
+        let Ok(payload) = serde_json::to_string(&message) else {
+            continue;
+        };
+        let published: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+            .arg(&channel)
+            .arg(payload)
+            .query_async(&mut manager)
+            .await;
+        match published {
+            Ok(_) if failing => {
+                failing = false;
+                tracing::info!("redis bus: publishing again");
+            }
+            Ok(_) => {}
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!(error = %e, "redis bus: publish failed; other instances read these events from the journal");
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+async fn subscriber(
+    client: redis::Client,
+    channel: String,
+    origin: Uuid,
+    local: Arc<dyn EventSink>,
+    subscribed: Arc<AtomicBool>,
+) {
+    let mut attempt = 0;
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+                Ok(()) => {
+                    subscribed.store(true, Ordering::Release);
+                    if attempt > 0 {
+                        tracing::info!("redis bus: subscribed again");
+                    }
+                    attempt = 0;
+                    let mut messages = pubsub.into_on_message();
+                    while let Some(message) = messages.next().await {
+                        match serde_json::from_slice::<Message>(message.get_payload_bytes()) {
+                            Ok(message) if message.origin == origin => {}
+                            Ok(message) => {
+                                local.deliver(message.entries.into_iter().map(Into::into).collect())
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "redis bus: unreadable message ignored");
+                            }
+                        }
+                    }
+                    subscribed.store(false, Ordering::Release);
+                    tracing::warn!("redis bus: subscription lost; reconnecting");
+                }
+                Err(e) => tracing::warn!(error = %e, "redis bus: subscribe failed"),
+            },
+            Err(e) => {
+                if attempt == 0 {
+                    tracing::warn!(error = %e, "redis bus: cannot connect to subscribe; retrying");
+                }
+            }
+        }
+        tokio::time::sleep(backoff(attempt)).await;
+        attempt += 1;
+    }
+}
