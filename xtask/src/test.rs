@@ -84,6 +84,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if suites.iter().any(|s| s.needs_postgres) {
         check_postgres(&pg)?;
     }
+    // Both e2e runs start app instances that share a Redis (channels of their own).
+    if suites.iter().any(|s| s.name.starts_with("e2e")) {
+        check_redis()?;
+    }
 
     let started = Instant::now();
     println!("==> building all test targets once (debug)");
@@ -176,6 +180,33 @@ fn check_postgres(url: &str) -> Result<(), String> {
         )
     })?;
     Ok(())
+}
+
+fn check_redis() -> Result<(), String> {
+    let url =
+        std::env::var("BRIGADE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let addr = url
+        .trim_start_matches("redis://")
+        .rsplit('@')
+        .next()
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("127.0.0.1:6379")
+        .to_owned();
+    let reachable = std::net::ToSocketAddrs::to_socket_addrs(&addr.as_str())
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .is_some_and(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(3)).is_ok());
+    if reachable {
+        Ok(())
+    } else {
+        Err(format!(
+            "Redis is not reachable at {addr}.\n\
+             The e2e suites run app instances that fan out through Redis (they also start\n\
+             private redis-server processes, so the redis-server binary must be installed).\n\
+             Start one: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no\n\
+             or point BRIGADE_TEST_REDIS at one."
+        ))
+    }
 }
 
 fn wait_with_timeout(mut child: Child, timeout: Duration) -> Result<bool, String> {
