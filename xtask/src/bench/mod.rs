@@ -7,8 +7,10 @@
 //! postgres://postgres@127.0.0.1:5432). Everything talks to loopback only, and every
 //! scenario is bounded in count and time.
 
+mod fanout;
 mod http;
 mod load;
+mod ws;
 
 use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
@@ -24,12 +26,15 @@ const PRODUCTS: usize = 20;
 struct Options {
     seconds: u64,
     rate: f64,
+    /// `orders` or `fanout`; both when unset.
+    only: Option<String>,
 }
 
 fn options(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         seconds: 10,
         rate: 500.0,
+        only: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -37,7 +42,12 @@ fn options(args: &[String]) -> Result<Options, String> {
         match arg.as_str() {
             "--seconds" => o.seconds = value.parse().map_err(|_| "--seconds takes a number")?,
             "--rate" => o.rate = value.parse().map_err(|_| "--rate takes a number")?,
-            other => return Err(format!("unknown option {other} (--seconds N, --rate R)")),
+            "--only" if value == "orders" || value == "fanout" => o.only = Some(value.clone()),
+            other => {
+                return Err(format!(
+                    "unknown option {other} (--seconds N, --rate R, --only orders|fanout)"
+                ));
+            }
         }
     }
     if o.seconds == 0 || o.seconds > 120 || o.rate <= 0.0 || o.rate > 20_000.0 {
@@ -106,6 +116,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     if !seeded.success() {
         return Err("seeding the bench database failed".to_owned());
+    }
+
+    let mut fanout_report = String::new();
+    if opts.only.as_deref() != Some("orders") {
+        let figures = fanout::run(&bin, &url)?;
+        fanout_report = format!(
+            "| server | subscribers | p50 ms | p99 ms | max ms | messages/s (burst) | delivered | RSS MiB |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|\n{}\n",
+            figures
+                .iter()
+                .map(fanout::Figures::row)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        println!("\n{fanout_report}");
+        if opts.only.as_deref() == Some("fanout") {
+            write_report(&fanout_report);
+            return Ok(());
+        }
     }
 
     let port = TcpListener::bind("127.0.0.1:0")
@@ -256,12 +285,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         100.0 * serve_max / serve_ceiling,
     );
     println!("\n{report}");
-    let dir = crate::workspace_root().join("target/bench");
-    let _ = std::fs::create_dir_all(&dir);
-    let _ = std::fs::write(dir.join("latest.md"), &report);
-    println!("(written to target/bench/latest.md; copy figures into docs/BENCHMARKS.md)");
+    write_report(&format!("{report}\n{fanout_report}"));
     drop(cleanup);
     Ok(())
+}
+
+fn write_report(report: &str) {
+    let dir = crate::workspace_root().join("target/bench");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join("latest.md"), report);
+    println!("(written to target/bench/latest.md; copy figures into docs/BENCHMARKS.md)");
 }
 
 /// The fixed rates to run: half the requested rate (below saturation on a small box)

@@ -9,6 +9,7 @@ use brigade_application::{Actor, Brigade};
 use brigade_domain::VenueId;
 use brigade_http::{ApiError, AppState, Identity};
 use bytestring::ByteString;
+use futures_util::FutureExt;
 use serde::Deserialize;
 use tokio::time::Instant;
 
@@ -97,6 +98,9 @@ impl Connection {
                 (self.identity.expires_at - time::OffsetDateTime::now_utc().unix_timestamp()).max(0)
                     as u64,
             );
+        // One timer for the connection's life, not one per loop turn.
+        let expiry = tokio::time::sleep_until(expires);
+        tokio::pin!(expiry);
         let end = loop {
             let frame = async {
                 match self.joined.as_mut() {
@@ -114,7 +118,7 @@ impl Connection {
                         self.send_ping().await
                     }
                 }
-                () = tokio::time::sleep_until(expires) => {
+                () = &mut expiry => {
                     Err(End::Close(close::TOKEN_EXPIRED, "token expired; log in again"))
                 }
             };
@@ -135,6 +139,12 @@ impl Connection {
     }
 
     async fn send(&mut self, text: impl Into<ByteString>) -> Result<(), End> {
+        let text = text.into();
+        // Fast path: room in the connection's outgoing buffer, no timer needed. (A send
+        // that is not ready is dropped unsent and made again under the timeout.)
+        if let Some(sent) = self.session.text(text.clone()).now_or_never() {
+            return sent.map_err(|_closed| End::Gone);
+        }
         match tokio::time::timeout(self.hub.settings().send_timeout, self.session.text(text)).await
         {
             Ok(Ok(())) => Ok(()),
