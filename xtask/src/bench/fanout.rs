@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::http::{Conn, Request, json_str};
 use super::ws::{Frame, Ws, json_int};
-use super::{VENUE, login, post, psql, wait_ready};
+use super::{VENUE, login, post, psql, start_brigade};
 
 /// Events sent at a steady rate for the latency figures.
 const STEADY_EVENTS: i64 = 50;
@@ -264,21 +264,8 @@ fn measure(mut target: Target, subscribers: usize, burst: i64) -> Result<Figures
 
 /// Brigade (release binary) on `url`, fresh process per subscriber count.
 fn brigade(bin: &Path, url: &str, subscribers: usize, burst: i64) -> Result<Figures, String> {
-    let addr = free_addr()?;
-    let server = Proc(
-        Command::new(bin)
-            .args(["serve", "--bind", &addr.to_string(), "--workers", "2"])
-            .env("BRIGADE_DATABASE_URL", url)
-            .env(
-                "BRIGADE_JWT_SECRET",
-                "bench-secret-bench-secret-bench-secret",
-            )
-            .env("BRIGADE_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?,
-    );
-    wait_ready(addr)?;
+    let (server, addr) = start_brigade(bin, url)?;
+    let server = Proc(server);
     let mut conn = Conn::connect(addr).map_err(|e| e.to_string())?;
     let admin = login(&mut conn, "admin@beerflow.demo")?;
     let waiter = login(&mut conn, "waiter1@beerflow.demo")?;

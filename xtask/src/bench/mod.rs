@@ -137,26 +137,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().map_err(|_| "addr")?;
-    println!("==> starting brigade (release, 2 workers) on {addr}, database {db}");
-    cleanup.server = Some(
-        Command::new(&bin)
-            .args(["serve", "--bind", &addr.to_string(), "--workers", "2"])
-            .env("BRIGADE_DATABASE_URL", &url)
-            .env(
-                "BRIGADE_JWT_SECRET",
-                "bench-secret-bench-secret-bench-secret",
-            )
-            .env("BRIGADE_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?,
-    );
-    wait_ready(addr)?;
+    let (server, addr) = start_brigade(&bin, &url)?;
+    println!("==> brigade (release, 2 workers) on {addr}, database {db}");
+    cleanup.server = Some(server);
 
     let mut conn = Conn::connect(addr).map_err(|e| e.to_string())?;
     let admin = login(&mut conn, "admin@beerflow.demo")?;
@@ -313,6 +296,32 @@ fn row(name: &str, s: &Stats) -> String {
         s.ms(99.0),
         s.ms(100.0)
     )
+}
+
+/// `brigade serve` (release, 2 workers) on `url` and a free loopback port, once ready.
+fn start_brigade(bin: &std::path::Path, url: &str) -> Result<(Child, SocketAddr), String> {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().map_err(|_| "addr")?;
+    let mut child = Command::new(bin)
+        .args(["serve", "--bind", &addr.to_string(), "--workers", "2"])
+        .env("BRIGADE_DATABASE_URL", url)
+        .env(
+            "BRIGADE_JWT_SECRET",
+            "bench-secret-bench-secret-bench-secret",
+        )
+        .env("BRIGADE_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    if let Err(e) = wait_ready(addr) {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(e);
+    }
+    Ok((child, addr))
 }
 
 fn wait_ready(addr: SocketAddr) -> Result<(), String> {

@@ -1,9 +1,9 @@
 //! The `brigade` binary as an operator uses it: migrate, seed, create a user, serve.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::store::TestDb;
+use crate::support::Served;
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_brigade");
@@ -74,27 +74,14 @@ async fn an_operator_migrates_seeds_creates_staff_and_serves() {
         text(&refused)
     );
 
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    command
         .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
         .env("BRIGADE_DATABASE_URL", &url)
         .env("BRIGADE_JWT_SECRET", "0123456789abcdef0123456789abcdef")
-        .env("BRIGADE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = actix_web::web::block(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).map(|_| line)
-    })
-    .await
-    .expect("joined")
-    .expect("a line");
-    let base = line
-        .trim()
-        .strip_prefix("Brigade listening on ")
-        .expect("prints its address")
-        .to_owned();
+        .env("BRIGADE_LOG", "warn");
+    let served = Served::spawn(command).await;
+    let base = served.base.clone();
 
     let client = awc::Client::default();
     let mut login = client
@@ -115,42 +102,23 @@ async fn an_operator_migrates_seeds_creates_staff_and_serves() {
         .expect("ready");
     assert_eq!(ready.status().as_u16(), 200);
 
-    child.kill().expect("stop");
-    let _ = child.wait();
+    drop(served);
 }
 
 /// The README's first command: no database server, no configuration.
 #[actix_web::test]
 async fn serve_dev_demo_with_no_database_url_runs_on_the_embedded_store() {
     let dir = crate::store::scratch_dir("zero-setup");
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    command
         .args(["serve", "--dev", "--demo", "--bind", "127.0.0.1:0"])
         .current_dir(&dir)
         .env_remove("BRIGADE_DATABASE_URL")
         .env_remove("BRIGADE_DATA_DIR")
         .env_remove("BRIGADE_JWT_SECRET")
-        .env("BRIGADE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let banner = actix_web::web::block(move || {
-        let mut reader = BufReader::new(stdout);
-        let mut banner = String::new();
-        for _ in 0..3 {
-            reader.read_line(&mut banner)?;
-        }
-        Ok::<_, std::io::Error>(banner)
-    })
-    .await
-    .expect("joined")
-    .expect("the banner");
-    let base = banner
-        .lines()
-        .next()
-        .and_then(|l| l.strip_prefix("Brigade listening on "))
-        .expect("prints its address")
-        .to_owned();
+        .env("BRIGADE_LOG", "warn");
+    let served = Served::spawn(command).await;
+    let (base, banner) = (served.base.clone(), served.banner.clone());
     let file = dir.join("brigade-data").join("brigade.db");
     assert!(
         banner.contains(&format!("embedded SQLite at {}", file.display())),
@@ -171,7 +139,6 @@ async fn serve_dev_demo_with_no_database_url_runs_on_the_embedded_store() {
     );
     assert!(file.exists());
 
-    child.kill().expect("stop");
-    let _ = child.wait();
+    drop(served);
     let _ = std::fs::remove_dir_all(&dir);
 }

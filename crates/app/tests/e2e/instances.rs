@@ -2,15 +2,12 @@
 //! committed through one instance reaches the screens of every instance, and a Redis
 //! outage delays nothing past the journal poll and loses nothing.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::json;
-
 use crate::kds::{Kds, seqs};
 use crate::store::TestDb;
-use crate::support::{Staff, VENUE, new_uuid};
+use crate::support::{Served, Staff, VENUE, new_uuid};
 
 const BIN: &str = env!("CARGO_BIN_EXE_brigade");
 
@@ -21,49 +18,30 @@ fn shared_redis() -> String {
 }
 const WAIT: Duration = Duration::from_secs(10);
 
-/// A `brigade serve` process, killed when dropped.
+/// A `brigade serve` process of its own on the shared database and a Redis.
 struct Instance {
-    child: Child,
-    base: String,
+    served: Served,
 }
 
 impl Instance {
     async fn start(db: &TestDb, redis_url: &str, channel: &str, poll_ms: u64) -> Instance {
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .args(["serve", "--dev", "--bind", "127.0.0.1:0", "--workers", "1"])
             .env("BRIGADE_DATABASE_URL", db.url())
             .env("BRIGADE_REDIS_URL", redis_url)
             .env("BRIGADE_REDIS_CHANNEL", channel)
             .env("BRIGADE_WS_POLL_MS", poll_ms.to_string())
             .env("BRIGADE_LOG", "warn")
-            .env_remove("BRIGADE_JWT_SECRET")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("brigade serve starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let line = actix_web::web::block(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            reader.read_line(&mut line).map(|_| {
-                // Keep draining, so the banner's other lines never block the server.
-                std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-                line
-            })
-        })
-        .await
-        .expect("joined")
-        .expect("a line");
-        let base = line
-            .trim()
-            .strip_prefix("Brigade listening on ")
-            .unwrap_or_else(|| panic!("prints its address, got {line:?}"))
-            .to_owned();
-        Instance { child, base }
+            .env_remove("BRIGADE_JWT_SECRET");
+        Instance {
+            served: Served::spawn(command).await,
+        }
     }
 
     /// The instance's Redis status in its detailed health view.
     async fn redis_status(&self) -> String {
-        let health = Staff::anonymous(&self.base)
+        let health = Staff::anonymous(&self.served.base)
             .get("/health")
             .await
             .expect(200);
@@ -71,13 +49,6 @@ impl Instance {
             .as_str()
             .unwrap_or("missing")
             .to_owned()
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -134,24 +105,6 @@ impl Drop for PrivateRedis {
     }
 }
 
-async fn order_one(waiter: &Staff, product: &serde_json::Value) -> serde_json::Value {
-    waiter
-        .open_order(
-            None,
-            json!([{ "product_id": product["id"], "quantity": 1 }]),
-        )
-        .await
-}
-
-async fn board_seq(staff: &Staff) -> i64 {
-    staff
-        .get(&format!("/api/v1/venues/{VENUE}/orders/kitchen-display"))
-        .await
-        .header("x-event-seq")
-        .parse()
-        .expect("X-Event-Seq")
-}
-
 #[actix_web::test]
 async fn an_order_taken_on_instance_a_reaches_a_screen_on_instance_b_through_redis() {
     let db = TestDb::from_template().await;
@@ -159,18 +112,18 @@ async fn an_order_taken_on_instance_a_reaches_a_screen_on_instance_b_through_red
     // A minute between journal polls: only Redis can deliver within the test's wait.
     let a = Instance::start(&db, &shared_redis(), &channel, 60_000).await;
     let b = Instance::start(&db, &shared_redis(), &channel, 60_000).await;
-    let admin = Staff::login(&a.base, "admin@beerflow.demo").await;
-    let waiter = Staff::login(&a.base, "waiter1@beerflow.demo").await;
-    let kitchen = Staff::login(&b.base, "chef@beerflow.demo").await;
+    let admin = Staff::login(&a.served.base, "admin@beerflow.demo").await;
+    let waiter = Staff::login(&a.served.base, "waiter1@beerflow.demo").await;
+    let kitchen = Staff::login(&b.served.base, "chef@beerflow.demo").await;
     let product = admin.create_product("MULTI-1", 5.0).await;
     while b.redis_status().await != "up" {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    let mut on_b = Kds::connect(&b.base, &kitchen.token).await;
+    let mut on_b = Kds::connect(&b.served.base, &kitchen.token).await;
     let joined = on_b.join(VENUE, None).await;
     let start = joined["seq"].as_i64().expect("seq");
-    let order = order_one(&waiter, &product).await;
+    let order = waiter.order_one(&product, None).await;
 
     let events = on_b.events_through(start + 1, Duration::from_secs(5)).await;
     assert_eq!(seqs(&events), vec![start + 1]);
@@ -185,35 +138,35 @@ async fn with_redis_stopped_and_restarted_mid_service_every_screen_ends_with_the
     let channel = "brigade:events";
     let a = Instance::start(&db, &redis.url(), channel, 200).await;
     let b = Instance::start(&db, &redis.url(), channel, 200).await;
-    let admin = Staff::login(&a.base, "admin@beerflow.demo").await;
-    let waiter = Staff::login(&a.base, "waiter1@beerflow.demo").await;
-    let kitchen = Staff::login(&b.base, "chef@beerflow.demo").await;
+    let admin = Staff::login(&a.served.base, "admin@beerflow.demo").await;
+    let waiter = Staff::login(&a.served.base, "waiter1@beerflow.demo").await;
+    let kitchen = Staff::login(&b.served.base, "chef@beerflow.demo").await;
     let product = admin.create_product("OUTAGE-1", 5.0).await;
 
-    let mut on_a = Kds::connect(&a.base, &kitchen.token).await;
-    let mut on_b = Kds::connect(&b.base, &kitchen.token).await;
+    let mut on_a = Kds::connect(&a.served.base, &kitchen.token).await;
+    let mut on_b = Kds::connect(&b.served.base, &kitchen.token).await;
     let start = on_a.join(VENUE, None).await["seq"].as_i64().expect("seq");
     on_b.join(VENUE, Some(start)).await;
 
     // Service as usual, then Redis dies, then it comes back.
     for _ in 0..5 {
-        order_one(&waiter, &product).await;
+        waiter.order_one(&product, None).await;
     }
     redis.down();
     while b.redis_status().await == "up" {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     for _ in 0..5 {
-        order_one(&waiter, &product).await;
+        waiter.order_one(&product, None).await;
     }
     redis.up().await;
     while b.redis_status().await != "up" {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     for _ in 0..5 {
-        order_one(&waiter, &product).await;
+        waiter.order_one(&product, None).await;
     }
-    let end = board_seq(&waiter).await;
+    let end = waiter.board_seq().await;
     assert_eq!(end, start + 15);
 
     for screen in [&mut on_a, &mut on_b] {

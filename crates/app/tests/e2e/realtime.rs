@@ -6,32 +6,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::kds::{Incoming, Kds, seqs};
-use crate::support::{OTHER_VENUE, OTHER_WAITER, Staff, TestApp, VENUE};
+use crate::support::{OTHER_VENUE, OTHER_WAITER, TestApp, VENUE};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-/// The journal position the kitchen board reflects.
-async fn board_seq(staff: &Staff) -> i64 {
-    staff
-        .get(&format!("/api/v1/venues/{VENUE}/orders/kitchen-display"))
-        .await
-        .header("x-event-seq")
-        .parse()
-        .expect("X-Event-Seq")
-}
-
-async fn order_one(
-    waiter: &Staff,
-    product: &serde_json::Value,
-    table: Option<&serde_json::Value>,
-) -> serde_json::Value {
-    waiter
-        .open_order(
-            table,
-            json!([{ "product_id": product["id"], "quantity": 1 }]),
-        )
-        .await
-}
 
 #[actix_web::test]
 async fn five_screens_stay_connected_through_twenty_orders_and_each_gets_every_event_in_order() {
@@ -50,14 +27,14 @@ async fn five_screens_stay_connected_through_twenty_orders_and_each_gets_every_e
         screen.join(VENUE, None).await;
         screens.push(screen);
     }
-    let start = board_seq(&kitchen).await;
+    let start = kitchen.board_seq().await;
 
     let mut created = Vec::new();
     for n in 0..20 {
-        created.push(order_one(&waiter, &product, Some(&tables[n % 5]["id"])).await);
+        created.push(waiter.order_one(&product, Some(&tables[n % 5]["id"])).await);
     }
     // 20 new_order, and the 5 tables turning occupied.
-    let end = board_seq(&kitchen).await;
+    let end = kitchen.board_seq().await;
     assert_eq!(end, start + 25);
 
     for screen in &mut screens {
@@ -98,14 +75,14 @@ async fn a_screen_that_reconnects_with_since_gets_exactly_the_three_orders_it_mi
 
     let mut screen = app.kds(&kitchen).await;
     screen.join(VENUE, None).await;
-    order_one(&waiter, &product, None).await;
-    let seen = screen.events_through(board_seq(&kitchen).await, WAIT).await;
+    waiter.order_one(&product, None).await;
+    let seen = screen.events_through(kitchen.board_seq().await, WAIT).await;
     let last_seen = seen.last().expect("an event")["seq"].as_i64().expect("seq");
     screen.close().await;
 
     let mut missed = Vec::new();
     for _ in 0..3 {
-        missed.push(order_one(&waiter, &product, None).await);
+        missed.push(waiter.order_one(&product, None).await);
     }
 
     let mut screen = app.kds(&kitchen).await;
@@ -122,7 +99,7 @@ async fn a_screen_that_reconnects_with_since_gets_exactly_the_three_orders_it_mi
         assert_eq!(event["data"]["order_id"], order["id"]);
     }
 
-    let live = order_one(&waiter, &product, None).await;
+    let live = waiter.order_one(&product, None).await;
     let next = screen.events_through(last_seen + 4, WAIT).await;
     assert_eq!(seqs(&next), vec![last_seen + 4]);
     assert_eq!(next[0]["data"]["order_id"], live["id"]);
@@ -136,14 +113,14 @@ async fn the_board_then_since_its_seq_misses_nothing_and_repeats_nothing() {
     let waiter = app.waiter().await;
     let kitchen = app.kitchen().await;
     let product = admin.create_product("WS-3", 5.0).await;
-    let before = order_one(&waiter, &product, None).await;
+    let before = waiter.order_one(&product, None).await;
     waiter
         .set_status(&before["id"], "confirmed")
         .await
         .expect(200);
 
-    let board = board_seq(&kitchen).await;
-    let after = order_one(&waiter, &product, None).await;
+    let board = kitchen.board_seq().await;
+    let after = waiter.order_one(&product, None).await;
     let mut screen = app.kds(&kitchen).await;
     let joined = screen.join(VENUE, Some(board)).await;
     assert_eq!(joined["recovered"], true);
@@ -170,9 +147,9 @@ async fn a_resume_older_than_the_retained_journal_says_recovered_false() {
     let kitchen = app.kitchen().await;
     let product = admin.create_product("WS-4", 5.0).await;
     for _ in 0..3 {
-        order_one(&waiter, &product, None).await;
+        waiter.order_one(&product, None).await;
     }
-    let latest = board_seq(&kitchen).await;
+    let latest = kitchen.board_seq().await;
     // Retention removed everything but the last event.
     app.exec(&format!(
         "DELETE FROM events WHERE venue_id = '{VENUE}' AND seq < {latest}"
@@ -222,13 +199,13 @@ async fn a_member_of_another_venue_cannot_join_this_one_and_hears_nothing_of_it(
     let refused = screen.next_json().await;
     assert_eq!(refused["type"], "error");
     assert_eq!(refused["code"], "venue_not_found");
-    order_one(&waiter, &product, None).await;
+    waiter.order_one(&product, None).await;
     screen.expect_silence(Duration::from_millis(500)).await;
 
     // Joined to its own venue, it still hears nothing of this one.
     let joined = screen.join(OTHER_VENUE, Some(0)).await;
     assert_eq!(joined["recovered"], true);
-    order_one(&waiter, &product, None).await;
+    waiter.order_one(&product, None).await;
     screen.expect_silence(Duration::from_millis(500)).await;
 }
 
@@ -352,7 +329,7 @@ async fn screens_that_drop_at_random_during_a_thousand_events_each_end_with_the_
     let waiter = app.waiter().await;
     let kitchen = app.kitchen().await;
     let product = admin.create_product("CHAOS-1", 5.0).await;
-    let start = board_seq(&kitchen).await;
+    let start = kitchen.board_seq().await;
     let end = start + 1000;
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -372,12 +349,10 @@ async fn screens_that_drop_at_random_during_a_thousand_events_each_end_with_the_
         .collect();
     // 1,000 orders, ten at a time.
     for _ in 0..100 {
-        let batch: Vec<_> = (0..10)
-            .map(|_| order_one(&waiter, &product, None))
-            .collect();
+        let batch: Vec<_> = (0..10).map(|_| waiter.order_one(&product, None)).collect();
         futures_util::future::join_all(batch).await;
     }
-    assert_eq!(board_seq(&kitchen).await, end);
+    assert_eq!(kitchen.board_seq().await, end);
 
     for screen in screens {
         let received = tokio::time::timeout(Duration::from_secs(60), screen)
@@ -493,7 +468,7 @@ async fn a_screen_that_stops_reading_is_cut_off_while_the_others_keep_up() {
     let product = admin.create_product("SLOW-1", 5.0).await;
 
     // A backlog bigger than any socket buffer: 5,000 kitchen alerts of 1 KB each.
-    let start = board_seq(&kitchen).await;
+    let start = kitchen.board_seq().await;
     let backlog = 5000;
     let message = "x".repeat(1000);
     app.exec(&format!(
@@ -526,9 +501,7 @@ async fn a_screen_that_stops_reading_is_cut_off_while_the_others_keep_up() {
     while venue_connections(&app).await == 2 {
         batches += 1;
         assert!(batches <= 100, "the frozen screen was never cut off");
-        let batch: Vec<_> = (0..10)
-            .map(|_| order_one(&waiter, &product, None))
-            .collect();
+        let batch: Vec<_> = (0..10).map(|_| waiter.order_one(&product, None)).collect();
         futures_util::future::join_all(batch).await;
         last += 10;
         let started = std::time::Instant::now();
@@ -542,7 +515,7 @@ async fn a_screen_that_stops_reading_is_cut_off_while_the_others_keep_up() {
     }
     assert_eq!(venue_connections(&app).await, 1);
     for _ in 0..3 {
-        order_one(&waiter, &product, None).await;
+        waiter.order_one(&product, None).await;
     }
     last += 3;
     healthy.events_through(last, Duration::from_secs(2)).await;

@@ -20,7 +20,7 @@ use brigade_app::config::{DatabaseArgs, StoreConfig};
 use brigade_application::model::{Membership, Venue};
 use brigade_domain::{Role, StockPolicy, VenueId};
 use diesel::connection::SimpleConnection;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
 use tokio::sync::OnceCell;
 use tokio_postgres::NoTls;
@@ -297,58 +297,44 @@ impl TestDb {
     /// One integer column of every row. SQL must suit both stores (`CAST(.. AS BIGINT)`,
     /// not `::int8`).
     pub async fn integers(&self, sql: &str) -> Vec<i64> {
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = BigInt)]
-            value: i64,
-        }
-        match (&self.pg, &self.store) {
-            (Some(pg), _) => pg
-                .query(sql, &[])
-                .await
-                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        match &self.pg {
+            Some(pg) => pg_rows(pg, sql).await.iter().map(|r| r.get(0)).collect(),
+            None => self
+                .sqlite_texts(sql)
                 .iter()
-                .map(|r| r.get(0))
+                .map(|t| {
+                    t.parse()
+                        .unwrap_or_else(|_| panic!("{sql}: {t:?} is no integer"))
+                })
                 .collect(),
-            (None, StoreConfig::Sqlite(path)) => {
-                let sql = single_column(sql);
-                diesel::sql_query(&sql)
-                    .load::<Row>(&mut sqlite(path))
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
-                    .into_iter()
-                    .map(|r| r.value)
-                    .collect()
-            }
-            (None, StoreConfig::Postgres(_)) => unreachable!("postgres has a client"),
         }
     }
 
     /// One text column of every row (`CAST(.. AS TEXT)` for ids and JSON).
     pub async fn texts(&self, sql: &str) -> Vec<String> {
+        match &self.pg {
+            Some(pg) => pg_rows(pg, sql).await.iter().map(|r| r.get(0)).collect(),
+            None => self.sqlite_texts(sql),
+        }
+    }
+
+    /// SQLite hands any column out as text; diesel reads it by name (`value`).
+    fn sqlite_texts(&self, sql: &str) -> Vec<String> {
         #[derive(QueryableByName)]
         struct Row {
             #[diesel(sql_type = Text)]
             value: String,
         }
-        match (&self.pg, &self.store) {
-            (Some(pg), _) => pg
-                .query(sql, &[])
-                .await
-                .unwrap_or_else(|e| panic!("{sql}: {e}"))
-                .iter()
-                .map(|r| r.get(0))
-                .collect(),
-            (None, StoreConfig::Sqlite(path)) => {
-                let sql = single_column(sql);
-                diesel::sql_query(&sql)
-                    .load::<Row>(&mut sqlite(path))
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
-                    .into_iter()
-                    .map(|r| r.value)
-                    .collect()
-            }
-            (None, StoreConfig::Postgres(_)) => unreachable!("postgres has a client"),
-        }
+        let StoreConfig::Sqlite(path) = &self.store else {
+            unreachable!("only SQLite databases have no PostgreSQL client")
+        };
+        let sql = format!("WITH q(value) AS ({sql}) SELECT value FROM q");
+        diesel::sql_query(&sql)
+            .load::<Row>(&mut sqlite(path))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .into_iter()
+            .map(|r| r.value)
+            .collect()
     }
 
     pub async fn exec(&self, sql: &str) {
@@ -365,9 +351,10 @@ impl TestDb {
     }
 }
 
-/// diesel reads SQLite columns by name: name the single column `value`.
-fn single_column(sql: &str) -> String {
-    format!("WITH q(value) AS ({sql}) SELECT value FROM q")
+async fn pg_rows(pg: &tokio_postgres::Client, sql: &str) -> Vec<tokio_postgres::Row> {
+    pg.query(sql, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 fn remove_sqlite(path: &Path) {

@@ -160,17 +160,7 @@ impl TestApp {
     /// Row counts of every table the API writes: "nothing written" compares these.
     pub async fn footprint(&self) -> Vec<(String, i64)> {
         let mut out = Vec::new();
-        for table in [
-            "dining_tables",
-            "products",
-            "lots",
-            "stock_movements",
-            "orders",
-            "order_items",
-            "order_item_lots",
-            "events",
-            "idempotency_keys",
-        ] {
+        for table in brigade_app::transfer::TABLES {
             out.push((
                 table.to_owned(),
                 self.count(&format!("SELECT count(*) FROM {table}")).await,
@@ -319,6 +309,24 @@ impl Staff {
         .expect(201)
     }
 
+    /// An order of one unit of `product`, on `table` (an id) or at the bar.
+    pub async fn order_one(&self, product: &Value, table: Option<&Value>) -> Value {
+        self.open_order(
+            table,
+            json!([{ "product_id": product["id"], "quantity": 1 }]),
+        )
+        .await
+    }
+
+    /// The journal position the kitchen board reflects (`X-Event-Seq`).
+    pub async fn board_seq(&self) -> i64 {
+        self.get(&format!("/api/v1/venues/{VENUE}/orders/kitchen-display"))
+            .await
+            .header("x-event-seq")
+            .parse()
+            .expect("X-Event-Seq")
+    }
+
     /// An order of one line, confirmed by `self` (a waiter) and made ready by `kitchen`.
     pub async fn ready_order(&self, kitchen: &Staff, product: &Value, quantity: f64) -> Value {
         let order = self
@@ -358,6 +366,59 @@ where
         status,
         body,
         headers,
+    }
+}
+
+/// A `brigade serve` process, killed when dropped.
+pub struct Served {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// The first lines it printed (address, store, health).
+    pub banner: String,
+}
+
+impl Served {
+    /// Spawns `command` (a `brigade serve` with its arguments and environment) and
+    /// reads the address from its banner; the rest of its output is drained.
+    pub async fn spawn(mut command: std::process::Command) -> Served {
+        use std::io::BufRead;
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("brigade serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let banner = actix_web::web::block(move || {
+            let mut reader = std::io::BufReader::new(stdout);
+            let mut banner = String::new();
+            for _ in 0..3 {
+                reader.read_line(&mut banner)?;
+            }
+            // Keep draining, so later lines never block the server.
+            std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+            Ok::<_, std::io::Error>(banner)
+        })
+        .await
+        .expect("joined")
+        .expect("the banner");
+        let base = banner
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("Brigade listening on "))
+            .unwrap_or_else(|| panic!("prints its address first, got {banner:?}"))
+            .to_owned();
+        Served {
+            child,
+            base,
+            banner,
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
