@@ -126,6 +126,10 @@ pub struct ServeArgs {
     #[arg(long, env = "BRIGADE_WORKERS")]
     pub workers: Option<usize>,
 
+    /// Minutes in `preparing` after which an order counts as stuck (`GET /health`).
+    #[arg(long, env = "BRIGADE_KITCHEN_STUCK_MINUTES", default_value_t = 20)]
+    pub kitchen_stuck_minutes: u64,
+
     #[command(flatten)]
     pub realtime: RealtimeArgs,
 }
@@ -195,6 +199,7 @@ impl ServeArgs {
             token_ttl_secs: 12 * 3600,
             db_pool_size: None,
             workers: None,
+            kitchen_stuck_minutes: 20,
             realtime: RealtimeArgs::default(),
         }
     }

@@ -114,6 +114,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         brigade,
         keys: Arc::new(keys),
         health,
+        stuck_after: Duration::from_secs(args.kitchen_stuck_minutes.saturating_mul(60)),
     };
     let gateway = hub.clone();
     let mut server = HttpServer::new(move || {

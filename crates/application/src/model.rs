@@ -219,3 +219,15 @@ pub struct IdempotencyKey {
     pub key: String,
     pub fingerprint: String,
 }
+
+/// The kitchen across all venues, for the operations health view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KitchenHealth {
+    /// Orders the kitchen has to deal with (confirmed, preparing, ready).
+    pub active_orders: i64,
+    /// Orders in `preparing` since before the stuck threshold.
+    pub stuck_in_preparing: i64,
+    /// Mean seconds from `preparing` to `ready` of the orders that became ready in the
+    /// window (`None` when none did).
+    pub avg_preparation_secs: Option<f64>,
+}

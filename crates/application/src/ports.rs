@@ -174,6 +174,14 @@ pub trait OrderStore: Send {
         except: Option<OrderId>,
     ) -> Result<u64>;
     async fn delete(&mut self, venue: VenueId, id: OrderId) -> Result<()>;
+    /// The kitchen of every venue (the operations view; the one venue-less read):
+    /// orders in `preparing` since before `stuck_before` are stuck, and the mean
+    /// preparation time covers orders ready since `ready_since`.
+    async fn kitchen_health(
+        &mut self,
+        stuck_before: OffsetDateTime,
+        ready_since: OffsetDateTime,
+    ) -> Result<KitchenHealth>;
 }
 
 #[cfg_attr(feature = "mock", mockall::automock)]

@@ -26,6 +26,8 @@ pub struct AppState {
     /// More components of the detailed health view (`GET /health`), e.g. the
     /// WebSocket gateway's connections.
     pub health: Vec<Arc<dyn HealthReport>>,
+    /// An order `preparing` longer than this is stuck (the detailed health view).
+    pub stuck_after: std::time::Duration,
 }
 
 /// A component's section of the detailed health view.

@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod contract;
 mod fefo;
+mod health;
 mod idempotency;
 mod instances;
 mod isolation;

@@ -11,7 +11,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{Created, claim_key, optional_text};
-use crate::model::{IdempotencyKey, Order, OrderItem, Product};
+use crate::model::{IdempotencyKey, KitchenHealth, Order, OrderItem, Product};
 use crate::ports::Tx;
 use crate::{Actor, AppError, Brigade};
 
@@ -320,6 +320,24 @@ impl Brigade {
             Ok(tx
                 .orders()
                 .list(actor.venue_id, statuses, limit, false)
+                .await?)
+        })
+        .await
+    }
+
+    /// The kitchen of every venue, for operators: orders `preparing` longer than
+    /// `stuck_after` count as stuck; the mean preparation time covers the last hour.
+    pub async fn kitchen_health(
+        &self,
+        stuck_after: std::time::Duration,
+    ) -> Result<KitchenHealth, AppError> {
+        let now = self.now();
+        let stuck_before = now - stuck_after;
+        let ready_since = now - time::Duration::hours(1);
+        self.read(async |tx| {
+            Ok(tx
+                .orders()
+                .kitchen_health(stuck_before, ready_since)
                 .await?)
         })
         .await

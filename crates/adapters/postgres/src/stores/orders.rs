@@ -2,12 +2,13 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
-use brigade_application::model::{ItemAllocation, Order, OrderItem};
+use brigade_application::model::{ItemAllocation, KitchenHealth, Order, OrderItem};
 use brigade_application::ports::OrderStore;
 use brigade_domain::fefo::Take;
 use brigade_domain::order::Stamp;
 use brigade_domain::{Money, OrderId, OrderItemId, OrderStatus, Quantity, TableId, VenueId};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Nullable, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -18,6 +19,26 @@ use crate::schema::{dining_tables, lots, order_item_lots as oil, order_items as 
 use crate::uow::PgTx;
 
 const CLOSED: [&str; 2] = ["completed", "cancelled"];
+
+#[derive(QueryableByName)]
+struct KitchenRow {
+    #[diesel(sql_type = BigInt)]
+    active: i64,
+    #[diesel(sql_type = BigInt)]
+    stuck: i64,
+    #[diesel(sql_type = Nullable<Double>)]
+    avg_secs: Option<f64>,
+}
+
+impl From<KitchenRow> for KitchenHealth {
+    fn from(r: KitchenRow) -> Self {
+        KitchenHealth {
+            active_orders: r.active,
+            stuck_in_preparing: r.stuck,
+            avg_preparation_secs: r.avg_secs,
+        }
+    }
+}
 
 /// Attaches items (with their lot allocations) and table names to order rows, in three
 /// queries whatever the number of orders.
@@ -340,5 +361,25 @@ impl OrderStore for PgTx {
         .await
         .store()?;
         Ok(())
+    }
+
+    async fn kitchen_health(
+        &mut self,
+        stuck_before: OffsetDateTime,
+        ready_since: OffsetDateTime,
+    ) -> Result<KitchenHealth, StoreError> {
+        let row: KitchenRow = diesel::sql_query(
+            "SELECT count(*) FILTER (WHERE status IN ('confirmed', 'preparing', 'ready')) AS active,
+                    count(*) FILTER (WHERE status = 'preparing' AND kitchen_started_at < $1) AS stuck,
+                    CAST(avg(EXTRACT(EPOCH FROM (ready_at - kitchen_started_at)))
+                         FILTER (WHERE ready_at >= $2 AND kitchen_started_at IS NOT NULL) AS float8) AS avg_secs
+               FROM orders",
+        )
+        .bind::<Timestamptz, _>(stuck_before)
+        .bind::<Timestamptz, _>(ready_since)
+        .get_result(&mut *self.conn)
+        .await
+        .store()?;
+        Ok(row.into())
     }
 }

@@ -2,12 +2,13 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
-use brigade_application::model::{ItemAllocation, Order, OrderItem};
+use brigade_application::model::{ItemAllocation, KitchenHealth, Order, OrderItem};
 use brigade_application::ports::OrderStore;
 use brigade_domain::fefo::Take;
 use brigade_domain::order::Stamp;
 use brigade_domain::{Money, OrderId, OrderItemId, OrderStatus, Quantity, TableId, VenueId};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Nullable, TimestamptzSqlite};
 use diesel_async::RunQueryDsl;
 use time::OffsetDateTime;
 
@@ -17,6 +18,26 @@ use crate::schema::{dining_tables, lots, order_item_lots as oil, order_items as 
 use crate::uow::{Conn, SqliteTx};
 
 const CLOSED: [&str; 2] = ["completed", "cancelled"];
+
+#[derive(QueryableByName)]
+struct KitchenRow {
+    #[diesel(sql_type = BigInt)]
+    active: i64,
+    #[diesel(sql_type = BigInt)]
+    stuck: i64,
+    #[diesel(sql_type = Nullable<Double>)]
+    avg_secs: Option<f64>,
+}
+
+impl From<KitchenRow> for KitchenHealth {
+    fn from(r: KitchenRow) -> Self {
+        KitchenHealth {
+            active_orders: r.active,
+            stuck_in_preparing: r.stuck,
+            avg_preparation_secs: r.avg_secs,
+        }
+    }
+}
 
 /// Attaches items (with their lot allocations) and table names to order rows, in three
 /// queries whatever the number of orders.
@@ -322,5 +343,26 @@ impl OrderStore for SqliteTx {
             .await
             .store()?;
         Ok(())
+    }
+
+    async fn kitchen_health(
+        &mut self,
+        stuck_before: OffsetDateTime,
+        ready_since: OffsetDateTime,
+    ) -> Result<KitchenHealth, StoreError> {
+        // Timestamps are UTC text that sorts in time order; julianday() reads them.
+        let row: KitchenRow = diesel::sql_query(
+            "SELECT count(*) FILTER (WHERE status IN ('confirmed', 'preparing', 'ready')) AS active,
+                    count(*) FILTER (WHERE status = 'preparing' AND kitchen_started_at < ?1) AS stuck,
+                    avg((julianday(ready_at) - julianday(kitchen_started_at)) * 86400.0)
+                        FILTER (WHERE ready_at >= ?2 AND kitchen_started_at IS NOT NULL) AS avg_secs
+               FROM orders",
+        )
+        .bind::<TimestamptzSqlite, _>(utc(stuck_before))
+        .bind::<TimestamptzSqlite, _>(utc(ready_since))
+        .get_result(&mut *self.conn)
+        .await
+        .store()?;
+        Ok(row.into())
     }
 }
