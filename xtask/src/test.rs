@@ -7,40 +7,62 @@
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// A suite: name, what it proves, its `cargo test` runs and their environment.
+/// A suite: name, what it proves, its runs and their environment.
 struct Suite {
     name: &'static str,
     about: &'static str,
-    runs: &'static [&'static [&'static str]],
+    runs: &'static [Run],
     env: &'static [(&'static str, &'static str)],
     needs_postgres: bool,
 }
 
+/// One command of a suite.
+enum Run {
+    /// `cargo test --locked <args>`.
+    Cargo(&'static [&'static str]),
+    /// A script from the workspace root, run with bash; `BRIGADE_BIN` points at the
+    /// debug `brigade` the build step made.
+    Bash(&'static str),
+}
+
 const E2E: &[&str] = &["-p", "brigade-app", "--test", "e2e"];
 
-const SUITES: [Suite; 3] = [
+const SUITES: [Suite; 4] = [
     Suite {
         name: "unit",
         about: "domain rules and FEFO properties, use cases on mocked ports, configuration, architecture tidy",
         // Every package's unit tests plus the use-case tests, selected from the whole
         // workspace: a subset of packages would unify features differently and rebuild.
-        runs: &[&["--workspace", "--lib", "--bins", "--test", "usecases"]],
+        runs: &[Run::Cargo(&[
+            "--workspace",
+            "--lib",
+            "--bins",
+            "--test",
+            "usecases",
+        ])],
         env: &[],
         needs_postgres: false,
     },
     Suite {
         name: "e2e-postgres",
         about: "the REST API, CLI, migrations and store contract on a real PostgreSQL",
-        runs: &[E2E],
+        runs: &[Run::Cargo(E2E)],
         env: &[("BRIGADE_TEST_STORE", "postgres")],
         needs_postgres: true,
     },
     Suite {
         name: "e2e-sqlite",
         about: "the same suite on the embedded SQLite store",
-        runs: &[E2E],
+        runs: &[Run::Cargo(E2E)],
         env: &[("BRIGADE_TEST_STORE", "sqlite")],
         needs_postgres: false,
+    },
+    Suite {
+        name: "deploy",
+        about: "deploy/: nginx -t, promtool config/rules/tests, dashboards, scripts, a live nginx, deploy and rollback on PostgreSQL",
+        runs: &[Run::Bash("deploy/check.sh")],
+        env: &[],
+        needs_postgres: true,
     },
 ];
 
@@ -55,7 +77,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--suite" => wanted.push(rest.next().ok_or("--suite needs a name")?),
             other => {
                 return Err(format!(
-                    "unknown argument {other:?} (try --suite unit|e2e|e2e-postgres|e2e-sqlite)"
+                    "unknown argument {other:?} (try --suite unit|e2e|e2e-postgres|e2e-sqlite|deploy)"
                 ));
             }
         }
@@ -112,17 +134,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let suite_started = Instant::now();
         let mut ok = true;
         for run in suite.runs {
-            let mut cmd_args = vec!["test", "--locked"];
-            cmd_args.extend_from_slice(run);
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-            let child = Command::new(cargo)
-                .args(&cmd_args)
+            let mut command = match run {
+                Run::Cargo(args) => {
+                    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+                    let mut command = Command::new(cargo);
+                    command.args(["test", "--locked"]).args(*args);
+                    command
+                }
+                Run::Bash(script) => {
+                    let mut command = Command::new("bash");
+                    command.arg(script).env(
+                        "BRIGADE_BIN",
+                        crate::workspace_root().join("target/debug/brigade"),
+                    );
+                    command
+                }
+            };
+            let child = command
                 .envs(suite.env.iter().copied())
                 .env("BRIGADE_TEST_PG", &pg)
                 .env("RUST_BACKTRACE", "1")
                 .current_dir(crate::workspace_root())
                 .spawn()
-                .map_err(|e| format!("running cargo test: {e}"))?;
+                .map_err(|e| format!("running suite {}: {e}", suite.name))?;
             ok &= wait_with_timeout(child, SUITE_TIMEOUT)?;
         }
         let elapsed = suite_started.elapsed();

@@ -14,6 +14,7 @@ mod instances;
 mod isolation;
 mod kds;
 mod migrations;
+mod nginx;
 mod realtime;
 mod store;
 mod support;

@@ -1,0 +1,151 @@
+//! deploy/nginx/nginx.conf in front of two real `brigade serve` processes: REST and a
+//! kitchen screen's WebSocket go through the proxy, to either instance.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::kds::{Kds, seqs};
+use crate::store::TestDb;
+use crate::support::{Served, Staff, VENUE, new_uuid};
+
+const BIN: &str = env!("CARGO_BIN_EXE_brigade");
+
+fn nginx_binary() -> PathBuf {
+    ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .expect("nginx is installed (Debian package nginx; .ci/run installs it)")
+}
+
+/// nginx with the repository's nginx.conf (its `listen` port changed to a free one)
+/// and an upstream.conf naming the two instances. Stopped when dropped.
+struct Nginx {
+    child: Child,
+    dir: PathBuf,
+    base: String,
+}
+
+impl Nginx {
+    fn start(upstreams: &[&str]) -> Nginx {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("free port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let dir = crate::store::scratch_dir(&format!("nginx-{port}"));
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/nginx");
+        let conf = std::fs::read_to_string(repo.join("nginx.conf")).expect("nginx.conf");
+        assert!(conf.contains("listen 8080 default_server;"));
+        let conf = conf.replace(
+            "listen 8080 default_server;",
+            &format!("listen 127.0.0.1:{port} default_server;"),
+        );
+        std::fs::write(dir.join("nginx.conf"), conf).expect("write nginx.conf");
+        let upstream = std::fs::read_to_string(repo.join("upstream.conf")).expect("upstream");
+        let servers: String = upstreams
+            .iter()
+            .map(|u| format!("    server {u} max_fails=3 fail_timeout=10s;\n"))
+            .collect();
+        let upstream = upstream
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("server app"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace("    least_conn;", &format!("    least_conn;\n{servers}"));
+        std::fs::write(dir.join("upstream.conf"), upstream).expect("write upstream.conf");
+        let child = Command::new(nginx_binary())
+            .args(["-p", &format!("{}/", dir.display()), "-e", "stderr"])
+            .args(["-c", &dir.join("nginx.conf").display().to_string()])
+            .args([
+                "-g",
+                &format!("daemon off; pid {}/nginx.pid;", dir.display()),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx starts");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Nginx {
+            child,
+            dir,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // TERM, not KILL: the master then stops its workers (a killed master would
+        // leave them running, holding the test's output open).
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn instance(db: &TestDb, channel: &str) -> Command {
+    let redis =
+        std::env::var("BRIGADE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let mut command = Command::new(BIN);
+    command
+        .args(["serve", "--dev", "--bind", "127.0.0.1:0", "--workers", "1"])
+        .env("BRIGADE_DATABASE_URL", db.url())
+        .env("BRIGADE_REDIS_URL", redis)
+        .env("BRIGADE_REDIS_CHANNEL", channel)
+        .env("BRIGADE_LOG", "warn")
+        .env_remove("BRIGADE_JWT_SECRET");
+    command
+}
+
+#[actix_web::test]
+async fn nginx_in_front_of_two_instances_carries_rest_and_a_kitchen_websocket() {
+    let db = TestDb::from_template().await;
+    let channel = format!("brigade-test:{}", new_uuid());
+    let a = Served::spawn(instance(&db, &channel)).await;
+    let b = Served::spawn(instance(&db, &channel)).await;
+    let nginx = Nginx::start(&[
+        a.base.trim_start_matches("http://"),
+        b.base.trim_start_matches("http://"),
+    ]);
+    let proxy = &nginx.base;
+
+    // Health and REST through the proxy; the request id is the proxy's or the client's.
+    let ready = Staff::anonymous(proxy).get("/health/ready").await;
+    assert_eq!(ready.status.as_u16(), 200, "{:?}", ready.body);
+    assert!(!ready.header("x-request-id").is_empty());
+    let admin = Staff::login(proxy, "admin@beerflow.demo").await;
+    let waiter = Staff::login(proxy, "waiter1@beerflow.demo").await;
+    let kitchen = Staff::login(proxy, "chef@beerflow.demo").await;
+    let product = admin.create_product("NGINX-1", 5.0).await;
+
+    // A kitchen screen subscribes through nginx (the WebSocket upgrade is proxied).
+    let mut screen = Kds::connect(proxy, &kitchen.token).await;
+    let start = screen.join(VENUE, None).await["seq"].as_i64().expect("seq");
+    // Orders land on either instance (least_conn); the screen gets them all, in order.
+    let mut orders = Vec::new();
+    for _ in 0..6 {
+        orders.push(waiter.order_one(&product, None).await);
+    }
+    let events = screen
+        .events_through(start + 6, Duration::from_secs(10))
+        .await;
+    assert_eq!(seqs(&events), (start + 1..=start + 6).collect::<Vec<_>>());
+    for (event, order) in events.iter().zip(&orders) {
+        assert_eq!(event["data"]["order_id"], order["id"]);
+    }
+    let listed = waiter
+        .get(&format!("/api/v1/venues/{VENUE}/orders"))
+        .await
+        .expect(200);
+    assert!(listed.as_array().is_some_and(|o| o.len() >= 6));
+    drop((a, b));
+}
