@@ -126,6 +126,10 @@ pub struct ServeArgs {
     #[arg(long, env = "BRIGADE_WORKERS")]
     pub workers: Option<usize>,
 
+    /// Requests slower than this many milliseconds are logged at WARN ("slow request").
+    #[arg(long, env = "BRIGADE_SLOW_REQUEST_MS", default_value_t = 500)]
+    pub slow_request_ms: u64,
+
     /// Minutes in `preparing` after which an order counts as stuck (`GET /health`).
     #[arg(long, env = "BRIGADE_KITCHEN_STUCK_MINUTES", default_value_t = 20)]
     pub kitchen_stuck_minutes: u64,
@@ -200,6 +204,7 @@ impl ServeArgs {
             db_pool_size: None,
             workers: None,
             kitchen_stuck_minutes: 20,
+            slow_request_ms: 500,
             realtime: RealtimeArgs::default(),
         }
     }

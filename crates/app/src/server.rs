@@ -115,6 +115,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         keys: Arc::new(keys),
         health,
         stuck_after: Duration::from_secs(args.kitchen_stuck_minutes.saturating_mul(60)),
+        slow_request: Duration::from_millis(args.slow_request_ms),
     };
     let gateway = hub.clone();
     let mut server = HttpServer::new(move || {

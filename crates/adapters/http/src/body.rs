@@ -76,6 +76,14 @@ pub(crate) async fn json_body<T: DeserializeOwned>(
     // Parse once into a Value (syntax errors), then into T (shape errors).
     let value: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::bad_request("malformed_json", format!("malformed JSON: {e}")))?;
+    // PostgreSQL text cannot hold NUL: refuse it here, not as a 500 from the store.
+    if has_nul(&value) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "text must not contain NUL (U+0000) characters",
+        ));
+    }
     // serde_json's map is ordered by key: this text is canonical for equal bodies.
     let canonical = value.to_string();
     let typed = serde_json::from_value(value)
@@ -95,4 +103,14 @@ pub(crate) async fn json_body<T: DeserializeOwned>(
         value: typed,
         fingerprint,
     })
+}
+
+/// Whether any string (or key) of `value` contains U+0000.
+fn has_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(has_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub health: Vec<Arc<dyn HealthReport>>,
     /// An order `preparing` longer than this is stuck (the detailed health view).
     pub stuck_after: std::time::Duration,
+    /// A request slower than this is logged at WARN as `slow request`.
+    pub slow_request: std::time::Duration,
 }
 
 /// A component's section of the detailed health view.

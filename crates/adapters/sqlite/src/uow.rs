@@ -77,25 +77,33 @@ impl Slots {
                 slots: Arc::clone(self),
                 _permit: permit,
             },
-            None => {
-                let path = self.path.clone();
-                let conn = tokio::task::spawn_blocking(move || establish(&path))
-                    .await
-                    .map_err(|e| StoreError::Unavailable(e.into()))?
-                    .map_err(StoreError::Unavailable)?;
-                Lease {
-                    conn: Some(SyncConnectionWrapper::new(conn)),
-                    in_tx: false,
-                    slots: Arc::clone(self),
-                    _permit: permit,
-                }
-            }
+            None => Lease {
+                conn: Some(self.connect().await?),
+                in_tx: false,
+                slots: Arc::clone(self),
+                _permit: permit,
+            },
         };
         if lease.in_tx {
-            lease.batch_execute("ROLLBACK").await.store()?;
+            // Left mid-transaction (its Tx dropped, or a BEGIN/COMMIT cancelled or
+            // failed): roll back. If even that fails, SQLite already ended the
+            // transaction or the connection is unusable: replace it.
+            if lease.batch_execute("ROLLBACK").await.is_err() {
+                tracing::debug!("sqlite: replacing a connection left in an unknown state");
+                lease.conn = Some(self.connect().await?);
+            }
             lease.in_tx = false;
         }
         Ok(lease)
+    }
+
+    async fn connect(&self) -> Result<Conn, StoreError> {
+        let path = self.path.clone();
+        let conn = tokio::task::spawn_blocking(move || establish(&path))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.into()))?
+            .map_err(StoreError::Unavailable)?;
+        Ok(SyncConnectionWrapper::new(conn))
     }
 }
 
@@ -156,8 +164,10 @@ impl SqliteUnitOfWork {
 
     async fn open_tx(&self, slots: &Arc<Slots>, begin: &str) -> Result<Box<dyn Tx>, StoreError> {
         let mut conn = slots.lease().await?;
-        conn.batch_execute(begin).await.store()?;
+        // Marked first: a BEGIN that is cancelled or fails still gets a ROLLBACK before
+        // the connection's next use.
         conn.in_tx = true;
+        conn.batch_execute(begin).await.store()?;
         Ok(Box::new(SqliteTx {
             conn,
             journaled: Vec::new(),

@@ -164,29 +164,40 @@ impl Hub {
         brigade: &Brigade,
         venue: VenueId,
     ) -> Result<Subscription, AppError> {
-        let feed = match self.feed(venue) {
-            Some(feed) => feed,
-            None => {
-                // Where the new feed starts; anything committed after this read and
-                // before the feed is registered reaches it as a gap, read from the
-                // journal.
-                let last = brigade.journal_position(&system_actor(venue)).await?.latest;
-                self.start_feed(brigade.clone(), venue, last)
-            }
-        };
         let (tx, frames) = mpsc::channel(self.inner.settings.queue.max(1));
         let overflowed = Arc::new(AtomicBool::new(false));
-        let (id, position) = {
+        let (feed, id, position) = loop {
+            let feed = match self.feed(venue) {
+                Some(feed) => feed,
+                None => {
+                    // Where the new feed starts; anything committed after this read
+                    // and before the feed is registered reaches it as a gap, read
+                    // from the journal.
+                    let last = brigade.journal_position(&system_actor(venue)).await?.latest;
+                    self.start_feed(brigade.clone(), venue, last)
+                }
+            };
+            // Registered under the hub's lock (the order `retire` takes them in), and
+            // only while the feed is still the venue's: a pump that retired meanwhile
+            // would never send to this subscriber.
+            let feeds = lock(&self.inner.feeds);
+            if !feeds.get(&venue).is_some_and(|f| Arc::ptr_eq(f, &feed)) {
+                continue;
+            }
             let mut state = lock(&feed.state);
             let id = state.next_id;
             state.next_id += 1;
             state.subscribers.push(Subscriber {
                 id,
-                frames: tx,
+                frames: tx.clone(),
                 overflowed: Arc::clone(&overflowed),
             });
-            (id, state.last)
+            let position = state.last;
+            drop(state);
+            drop(feeds);
+            break (feed, id, position);
         };
+        drop(tx);
         Ok(Subscription {
             frames,
             position,
@@ -328,6 +339,13 @@ impl Pump {
                 }
             };
             let full = page.len() as i64 == PAGE;
+            if let Some(first) = page.first().filter(|e| e.seq > last + 1) {
+                // Retention pruned the journal past this feed's position: skip the
+                // hole. Subscribers that needed it notice it and resume (1011, then
+                // `recovered: false`).
+                tracing::warn!(venue = %self.feed.venue, from = last + 1, to = first.seq - 1, "realtime: journal pruned past the feed");
+                lock(&self.feed.state).last = first.seq - 1;
+            }
             for entry in page.iter().take_while(|e| e.seq <= until) {
                 self.broadcast(entry);
             }

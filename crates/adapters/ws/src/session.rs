@@ -185,7 +185,15 @@ impl Connection {
             }
             Some(Ok(AggregatedMessage::Close(_))) => Err(End::Gone),
             Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                self.session.pong(&bytes).await.map_err(|_closed| End::Gone)
+                let pong = self.session.pong(&bytes);
+                match tokio::time::timeout(self.hub.settings().send_timeout, pong).await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(_closed)) => Err(End::Gone),
+                    Err(_elapsed) => Err(End::Close(
+                        close::TOO_SLOW,
+                        "not reading; resume with since",
+                    )),
+                }
             }
             Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
             Some(Ok(AggregatedMessage::Binary(_))) => {
@@ -293,6 +301,14 @@ impl Connection {
                 return Ok(());
             }
             for entry in page.iter().take_while(|e| e.seq <= until) {
+                if self.joined.as_ref().is_some_and(|j| j.next != entry.seq) {
+                    // A hole: retention pruned what this client needs. Resuming gets
+                    // `recovered: false`, and the client reloads its board.
+                    return Err(End::Close(
+                        close::INTERNAL,
+                        "events were pruned meanwhile; resume with since",
+                    ));
+                }
                 self.send(protocol::event(entry)).await?;
                 if let Some(joined) = self.joined.as_mut() {
                     joined.next = entry.seq + 1;

@@ -187,3 +187,28 @@ async fn bad_catalogue_and_stock_input_is_refused() {
         .await
         .expect_problem(409, "duplicate_name");
 }
+
+#[actix_web::test]
+async fn a_nul_character_in_any_text_is_refused_before_it_reaches_the_store() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let waiter = app.waiter().await;
+    let product = admin.create_product("NUL-1", 5.0).await;
+    let before = app.footprint().await;
+    waiter
+        .post(
+            &format!("/api/v1/venues/{VENUE}/orders"),
+            json!({ "covers": 1, "notes": "no\u{0}onions",
+                    "items": [{ "product_id": product["id"], "quantity": 1 }] }),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    admin
+        .post(
+            &format!("/api/v1/venues/{VENUE}/tables"),
+            json!({ "name": "T", "seats": 2, "position_json": { "label\u{0}": 1 } }),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(app.footprint().await, before);
+}

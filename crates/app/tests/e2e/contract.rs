@@ -97,3 +97,61 @@ async fn a_read_transaction_keeps_its_snapshot_while_a_write_commits() {
     assert_eq!(entries[0].seq, seen + 1);
     assert_eq!(entries[0].kind, "table_status_changed");
 }
+
+#[actix_web::test]
+async fn pruning_never_leaves_a_hole_in_the_journal() {
+    let db = TestDb::from_template().await;
+    let uow = brigade_app::server::unit_of_work(&db.store, 1).expect("store");
+    let event = |n: usize| brigade_domain::DomainEvent::KitchenAlert {
+        message: format!("alert {n}"),
+        severity: "info".to_owned(),
+    };
+    let now = OffsetDateTime::now_utc();
+    // A use case stamps `at` when it starts and takes its seq at the end: a later seq
+    // can carry an earlier time. Here the second of three is the oldest.
+    let ages = [
+        time::Duration::hours(1),
+        time::Duration::days(10),
+        time::Duration::hours(2),
+    ];
+    let mut tx = uow.begin().await.expect("begin");
+    let (_, last) = tx
+        .venues()
+        .take_numbers(demo(), 0, ages.len() as i64)
+        .await
+        .expect("take");
+    let first = last - ages.len() as i64 + 1;
+    let entries: Vec<JournalEntry> = ages
+        .iter()
+        .enumerate()
+        .map(|(n, age)| JournalEntry::new(demo(), first + n as i64, &event(n), now - *age))
+        .collect();
+    tx.events().insert(&entries).await.expect("journal");
+    tx.commit().await.expect("commit");
+
+    let mut tx = uow.begin().await.expect("begin");
+    tx.events()
+        .prune(now - time::Duration::days(7))
+        .await
+        .expect("prune");
+    tx.commit().await.expect("commit");
+
+    let mut tx = uow.read().await.expect("read");
+    let left: Vec<i64> = tx
+        .events()
+        .since(demo(), 0, 10_000)
+        .await
+        .expect("since")
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(
+        left,
+        vec![first + 2],
+        "everything up to the old event went, nothing after"
+    );
+    assert_eq!(
+        tx.events().first_seq(demo()).await.expect("first"),
+        Some(first + 2)
+    );
+}

@@ -28,6 +28,9 @@ pub async fn middleware(
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
     req.extensions_mut().insert(RequestId(id.clone()));
+    let slow = req
+        .app_data::<actix_web::web::Data<crate::AppState>>()
+        .map(|state| state.slow_request);
     let method = req.method().to_string();
     let span = tracing::info_span!(
         "http.request",
@@ -47,6 +50,13 @@ pub async fn middleware(
                 http.response.status_code = status,
                 duration_ms,
                 "request failed"
+            );
+        } else if slow.is_some_and(|slow| started.elapsed() > slow) {
+            tracing::warn!(
+                http.response.status_code = status,
+                duration_ms,
+                threshold_ms = slow.map_or(0, |s| s.as_millis() as u64),
+                "slow request"
             );
         } else {
             tracing::info!(http.response.status_code = status, duration_ms, "request");

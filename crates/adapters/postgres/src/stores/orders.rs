@@ -373,7 +373,8 @@ impl OrderStore for PgTx {
                     count(*) FILTER (WHERE status = 'preparing' AND kitchen_started_at < $1) AS stuck,
                     CAST(avg(EXTRACT(EPOCH FROM (ready_at - kitchen_started_at)))
                          FILTER (WHERE ready_at >= $2 AND kitchen_started_at IS NOT NULL) AS float8) AS avg_secs
-               FROM orders",
+               FROM orders
+              WHERE status IN ('confirmed', 'preparing', 'ready') OR ready_at >= $2",
         )
         .bind::<Timestamptz, _>(stuck_before)
         .bind::<Timestamptz, _>(ready_since)

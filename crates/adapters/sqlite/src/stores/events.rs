@@ -56,10 +56,17 @@ impl EventLog for SqliteTx {
     }
 
     async fn prune(&mut self, before: OffsetDateTime) -> Result<u64, StoreError> {
-        let deleted = diesel::delete(e::table.filter(e::created_at.lt(utc(before))))
-            .execute(&mut *self.conn)
-            .await
-            .store()?;
+        // By seq, per venue: everything up to the venue's newest event older than the
+        // cutoff. (`created_at` is when a use case started, and seqs are taken at its
+        // end, so deleting by time alone could leave a hole.)
+        let deleted = diesel::sql_query(
+            "DELETE FROM events WHERE seq <= (SELECT max(e2.seq) FROM events e2
+                WHERE e2.venue_id = events.venue_id AND e2.created_at < ?1)",
+        )
+        .bind::<diesel::sql_types::TimestamptzSqlite, _>(utc(before))
+        .execute(&mut *self.conn)
+        .await
+        .store()?;
         Ok(deleted as u64)
     }
 

@@ -356,7 +356,8 @@ impl OrderStore for SqliteTx {
                     count(*) FILTER (WHERE status = 'preparing' AND kitchen_started_at < ?1) AS stuck,
                     avg((julianday(ready_at) - julianday(kitchen_started_at)) * 86400.0)
                         FILTER (WHERE ready_at >= ?2 AND kitchen_started_at IS NOT NULL) AS avg_secs
-               FROM orders",
+               FROM orders
+              WHERE status IN ('confirmed', 'preparing', 'ready') OR ready_at >= ?2",
         )
         .bind::<TimestamptzSqlite, _>(utc(stuck_before))
         .bind::<TimestamptzSqlite, _>(utc(ready_since))
