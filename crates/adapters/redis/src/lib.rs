@@ -17,6 +17,12 @@ use uuid::Uuid;
 /// Batches waiting to be published; beyond this they are dropped (and read from the
 /// journal by the other instances).
 const OUTBOX: usize = 10_000;
+/// Every instance publishes an empty message this often. Receiving its own proves the
+/// subscription is alive: a connection that died without a FIN (a half-open TCP
+/// connection) would otherwise look subscribed forever.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+/// No message at all (not even our heartbeat) for this long: resubscribe.
+const SILENCE: Duration = Duration::from_secs(20);
 
 #[derive(Serialize, Deserialize)]
 struct Message {
@@ -65,6 +71,8 @@ pub struct RedisBus {
     local: Arc<dyn EventSink>,
     outbox: mpsc::Sender<Vec<JournalEntry>>,
     subscribed: Arc<AtomicBool>,
+    /// Set while the outbox is full, so that is logged once, not per event.
+    overflowing: AtomicBool,
 }
 
 impl RedisBus {
@@ -95,6 +103,7 @@ impl RedisBus {
             local,
             outbox,
             subscribed,
+            overflowing: AtomicBool::new(false),
         })
     }
 
@@ -114,10 +123,11 @@ impl EventBus for RedisBus {
     fn publish(&self, entries: &[JournalEntry]) {
         self.local.deliver(entries.to_vec());
         if self.outbox.try_send(entries.to_vec()).is_err() {
-            tracing::warn!(
-                events = entries.len(),
-                "redis bus: outbox full, events left to the journal"
-            );
+            if !self.overflowing.swap(true, Ordering::AcqRel) {
+                tracing::warn!("redis bus: outbox full; events left to the journal poll");
+            }
+        } else {
+            self.overflowing.store(false, Ordering::Release);
         }
     }
 }
@@ -151,7 +161,15 @@ async fn publisher(
         }
     };
     let mut failing = false;
-    while let Some(batch) = queued.recv().await {
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    loop {
+        let batch = tokio::select! {
+            batch = queued.recv() => match batch {
+                Some(batch) => batch,
+                None => return,
+            },
+            _ = heartbeat.tick() => Vec::new(),
+        };
         let message = Message {
             origin,
             entries: batch.iter().map(Entry::from).collect(),
@@ -197,9 +215,12 @@ async fn subscriber(
                     }
                     attempt = 0;
                     let mut messages = pubsub.into_on_message();
-                    while let Some(message) = messages.next().await {
+                    while let Ok(Some(message)) =
+                        tokio::time::timeout(SILENCE, messages.next()).await
+                    {
                         match serde_json::from_slice::<Message>(message.get_payload_bytes()) {
                             Ok(message) if message.origin == origin => {}
+                            Ok(message) if message.entries.is_empty() => {}
                             Ok(message) => {
                                 local.deliver(message.entries.into_iter().map(Into::into).collect())
                             }
