@@ -8,7 +8,6 @@ use brigade_app::config::{DatabaseArgs, ServeArgs, StoreConfig};
 use brigade_application::model::Membership;
 use brigade_domain::{Role, VenueId};
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(
@@ -81,27 +80,6 @@ enum UserCommand {
     },
 }
 
-fn init_logging() {
-    let filter = EnvFilter::try_from_env("BRIGADE_LOG")
-        .or_else(|_| EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    // One JSON object per line for log shippers; text for people.
-    if std::env::var("BRIGADE_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
-        builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .init();
-    } else {
-        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-        builder.with_ansi(ansi).init();
-    }
-}
-
 /// Rows per table, and the total.
 fn report(what: &str, counts: &std::collections::BTreeMap<String, u64>) {
     let total: u64 = counts.values().sum();
@@ -129,10 +107,16 @@ fn describe(store: &StoreConfig) -> String {
     }
 }
 
-#[actix_web::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_logging();
+    // Outside the runtime: the OTLP exporters run on threads of their own.
+    let telemetry = brigade_telemetry::init();
+    let result = actix_web::rt::System::new().block_on(run(cli));
+    telemetry.shutdown();
+    result
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let store = args.database.store()?;

@@ -18,6 +18,7 @@ mod nginx;
 mod realtime;
 mod store;
 mod support;
+mod telemetry;
 mod transfer;
 mod transitions;
 mod workflow;

@@ -383,16 +383,29 @@ impl Served {
     /// reads the address from its banner; the rest of its output is drained.
     pub async fn spawn(mut command: std::process::Command) -> Served {
         use std::io::BufRead;
-        let mut child = command
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("brigade serve starts");
-        let stdout = child.stdout.take().expect("stdout");
+        let mut served = Served {
+            child: command
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("brigade serve starts"),
+            base: String::new(),
+            banner: String::new(),
+        };
+        let stdout = served.child.stdout.take().expect("stdout");
+        // Log lines (on stdout too) may come first; the banner is three lines.
         let banner = actix_web::web::block(move || {
             let mut reader = std::io::BufReader::new(stdout);
             let mut banner = String::new();
-            for _ in 0..3 {
-                reader.read_line(&mut banner)?;
+            let mut seen = 0;
+            while banner.lines().count() < 3 && seen < 200 {
+                let mut line = String::new();
+                if reader.read_line(&mut line)? == 0 {
+                    break;
+                }
+                seen += 1;
+                if !banner.is_empty() || line.starts_with("Brigade listening on ") {
+                    banner.push_str(&line);
+                }
             }
             // Keep draining, so later lines never block the server.
             std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
@@ -401,17 +414,14 @@ impl Served {
         .await
         .expect("joined")
         .expect("the banner");
-        let base = banner
+        served.base = banner
             .lines()
             .next()
             .and_then(|l| l.strip_prefix("Brigade listening on "))
-            .unwrap_or_else(|| panic!("prints its address first, got {banner:?}"))
+            .unwrap_or_else(|| panic!("prints its address, got {banner:?}"))
             .to_owned();
-        Served {
-            child,
-            base,
-            banner,
-        }
+        served.banner = banner;
+        served
     }
 }
 

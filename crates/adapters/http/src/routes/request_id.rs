@@ -1,5 +1,8 @@
 //! `X-Request-Id`: taken from the client (when sane) or generated, put on the request's
-//! tracing span and returned on the response; one access-log line per request.
+//! tracing span and returned on the response; one access-log line per request. The
+//! span continues the caller's W3C `traceparent` when there is one, and every request
+//! is recorded in the `http.server.request.duration` histogram (OpenTelemetry semantic
+//! conventions: seconds, route templates, never raw paths).
 
 use std::time::Instant;
 
@@ -8,6 +11,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::Histogram;
+use opentelemetry::propagation::Extractor;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -38,6 +44,11 @@ pub async fn middleware(
         http.request.method = %method,
         http.route = tracing::field::Empty
     );
+    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.extract(&HeaderExtractor(req.headers()))
+    });
+    // Without an OpenTelemetry layer (no exporter configured) there is nothing to join.
+    let _ = tracing_opentelemetry::OpenTelemetrySpanExt::set_parent(&span, parent);
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
     let route = response.request().match_pattern();
@@ -62,8 +73,47 @@ pub async fn middleware(
             tracing::info!(http.response.status_code = status, duration_ms, "request");
         }
     });
+    duration_histogram().record(
+        started.elapsed().as_secs_f64(),
+        &[
+            KeyValue::new("http.request.method", method),
+            KeyValue::new(
+                "http.route",
+                route.unwrap_or_else(|| "unmatched".to_owned()),
+            ),
+            KeyValue::new("http.response.status_code", i64::from(status)),
+        ],
+    );
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, value);
     }
     Ok(response)
+}
+
+/// Request headers as the propagator reads them.
+struct HeaderExtractor<'a>(&'a actix_web::http::header::HeaderMap);
+
+impl Extractor for HeaderExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(|k| k.as_str()).collect()
+    }
+}
+
+/// `http.server.request.duration`, with the semantic conventions' advisory buckets.
+fn duration_histogram() -> &'static Histogram<f64> {
+    static HISTOGRAM: std::sync::OnceLock<Histogram<f64>> = std::sync::OnceLock::new();
+    HISTOGRAM.get_or_init(|| {
+        opentelemetry::global::meter("brigade")
+            .f64_histogram("http.server.request.duration")
+            .with_unit("s")
+            .with_description("Duration of HTTP server requests.")
+            .with_boundaries(vec![
+                0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+            ])
+            .build()
+    })
 }
