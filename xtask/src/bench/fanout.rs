@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::http::{Conn, Request, json_str};
 use super::ws::{Frame, Ws, json_int};
-use super::{VENUE, login, post, psql, start_brigade};
+use super::{VENUE, free_addr, login, post, psql, start_brigade};
 
 /// Events sent at a steady rate for the latency figures.
 const STEADY_EVENTS: i64 = 50;
@@ -74,16 +74,6 @@ struct Target {
     trigger: Box<dyn FnMut(i64) -> Result<(), String>>,
     /// The seq of the last event before the run.
     start: i64,
-}
-
-fn free_addr() -> Result<SocketAddr, String> {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
-    format!("127.0.0.1:{port}")
-        .parse()
-        .map_err(|_| "addr".to_owned())
 }
 
 fn rss_mib(pid: u32) -> f64 {

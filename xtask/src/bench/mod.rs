@@ -298,13 +298,16 @@ fn row(name: &str, s: &Stats) -> String {
     )
 }
 
+/// A loopback address nobody listens on.
+fn free_addr() -> Result<SocketAddr, String> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())
+}
+
 /// `brigade serve` (release, 2 workers) on `url` and a free loopback port, once ready.
 fn start_brigade(bin: &std::path::Path, url: &str) -> Result<(Child, SocketAddr), String> {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().map_err(|_| "addr")?;
+    let addr = free_addr()?;
     let mut child = Command::new(bin)
         .args(["serve", "--bind", &addr.to_string(), "--workers", "2"])
         .env("BRIGADE_DATABASE_URL", url)

@@ -145,26 +145,13 @@ impl Connection {
         if let Some(sent) = self.session.text(text.clone()).now_or_never() {
             return sent.map_err(|_closed| End::Gone);
         }
-        match tokio::time::timeout(self.hub.settings().send_timeout, self.session.text(text)).await
-        {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_closed)) => Err(End::Gone),
-            Err(_elapsed) => Err(End::Close(
-                close::TOO_SLOW,
-                "not reading; resume with since",
-            )),
-        }
+        let timeout = self.hub.settings().send_timeout;
+        timed(timeout, self.session.text(text)).await
     }
 
     async fn send_ping(&mut self) -> Result<(), End> {
-        match tokio::time::timeout(self.hub.settings().send_timeout, self.session.ping(b"")).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_closed)) => Err(End::Gone),
-            Err(_elapsed) => Err(End::Close(
-                close::TOO_SLOW,
-                "not reading; resume with since",
-            )),
-        }
+        let timeout = self.hub.settings().send_timeout;
+        timed(timeout, self.session.ping(b"")).await
     }
 
     async fn on_message(
@@ -185,15 +172,8 @@ impl Connection {
             }
             Some(Ok(AggregatedMessage::Close(_))) => Err(End::Gone),
             Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                let pong = self.session.pong(&bytes);
-                match tokio::time::timeout(self.hub.settings().send_timeout, pong).await {
-                    Ok(Ok(())) => Ok(()),
-                    Ok(Err(_closed)) => Err(End::Gone),
-                    Err(_elapsed) => Err(End::Close(
-                        close::TOO_SLOW,
-                        "not reading; resume with since",
-                    )),
-                }
+                let timeout = self.hub.settings().send_timeout;
+                timed(timeout, self.session.pong(&bytes)).await
             }
             Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
             Some(Ok(AggregatedMessage::Binary(_))) => {
@@ -362,5 +342,20 @@ impl Connection {
             close::INTERNAL,
             "the journal is unavailable; resume with since",
         ))
+    }
+}
+
+/// A send to the client that may wait at most `timeout` for it to read.
+async fn timed(
+    timeout: Duration,
+    send: impl Future<Output = Result<(), actix_ws::Closed>>,
+) -> Result<(), End> {
+    match tokio::time::timeout(timeout, send).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_closed)) => Err(End::Gone),
+        Err(_elapsed) => Err(End::Close(
+            close::TOO_SLOW,
+            "not reading; resume with since",
+        )),
     }
 }

@@ -111,11 +111,7 @@ impl PrivatePostgres {
     }
 
     fn start() -> PrivatePostgres {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("free port")
-            .local_addr()
-            .expect("addr")
-            .port();
+        let port = crate::support::free_port();
         let dir = crate::store::scratch_dir(&format!("pg-{port}"));
         let chowned = Command::new("chown")
             .args(["-R", "postgres", &dir.display().to_string()])

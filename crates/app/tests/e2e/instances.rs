@@ -7,15 +7,8 @@ use std::time::Duration;
 
 use crate::kds::{Kds, seqs};
 use crate::store::TestDb;
-use crate::support::{Served, Staff, VENUE, new_uuid};
+use crate::support::{Served, Staff, VENUE, free_port, instance_command, new_uuid, shared_redis};
 
-const BIN: &str = env!("CARGO_BIN_EXE_brigade");
-
-/// The shared Redis (`BRIGADE_TEST_REDIS`, default the local one); tests use channels of
-/// their own on it.
-fn shared_redis() -> String {
-    std::env::var("BRIGADE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
-}
 const WAIT: Duration = Duration::from_secs(10);
 
 /// A `brigade serve` process of its own on the shared database and a Redis.
@@ -25,15 +18,8 @@ struct Instance {
 
 impl Instance {
     async fn start(db: &TestDb, redis_url: &str, channel: &str, poll_ms: u64) -> Instance {
-        let mut command = Command::new(BIN);
-        command
-            .args(["serve", "--dev", "--bind", "127.0.0.1:0", "--workers", "1"])
-            .env("BRIGADE_DATABASE_URL", db.url())
-            .env("BRIGADE_REDIS_URL", redis_url)
-            .env("BRIGADE_REDIS_CHANNEL", channel)
-            .env("BRIGADE_WS_POLL_MS", poll_ms.to_string())
-            .env("BRIGADE_LOG", "warn")
-            .env_remove("BRIGADE_JWT_SECRET");
+        let mut command = instance_command(db, redis_url, channel);
+        command.env("BRIGADE_WS_POLL_MS", poll_ms.to_string());
         Instance {
             served: Served::spawn(command).await,
         }
@@ -60,11 +46,7 @@ struct PrivateRedis {
 
 impl PrivateRedis {
     async fn start() -> PrivateRedis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("free port")
-            .local_addr()
-            .expect("addr")
-            .port();
+        let port = free_port();
         let mut redis = PrivateRedis { port, child: None };
         redis.up().await;
         redis

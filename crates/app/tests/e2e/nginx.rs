@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use crate::kds::{Kds, seqs};
 use crate::store::TestDb;
-use crate::support::{Served, Staff, VENUE, new_uuid};
-
-const BIN: &str = env!("CARGO_BIN_EXE_brigade");
+use crate::support::{Served, Staff, VENUE, free_port, instance_command, new_uuid, shared_redis};
 
 fn nginx_binary() -> PathBuf {
     ["/usr/sbin/nginx", "/usr/bin/nginx"]
@@ -29,11 +27,7 @@ struct Nginx {
 
 impl Nginx {
     fn start(upstreams: &[&str]) -> Nginx {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("free port")
-            .local_addr()
-            .expect("addr")
-            .port();
+        let port = free_port();
         let dir = crate::store::scratch_dir(&format!("nginx-{port}"));
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/nginx");
         let conf = std::fs::read_to_string(repo.join("nginx.conf")).expect("nginx.conf");
@@ -92,26 +86,12 @@ impl Drop for Nginx {
     }
 }
 
-fn instance(db: &TestDb, channel: &str) -> Command {
-    let redis =
-        std::env::var("BRIGADE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let mut command = Command::new(BIN);
-    command
-        .args(["serve", "--dev", "--bind", "127.0.0.1:0", "--workers", "1"])
-        .env("BRIGADE_DATABASE_URL", db.url())
-        .env("BRIGADE_REDIS_URL", redis)
-        .env("BRIGADE_REDIS_CHANNEL", channel)
-        .env("BRIGADE_LOG", "warn")
-        .env_remove("BRIGADE_JWT_SECRET");
-    command
-}
-
 #[actix_web::test]
 async fn nginx_in_front_of_two_instances_carries_rest_and_a_kitchen_websocket() {
     let db = TestDb::from_template().await;
     let channel = format!("brigade-test:{}", new_uuid());
-    let a = Served::spawn(instance(&db, &channel)).await;
-    let b = Served::spawn(instance(&db, &channel)).await;
+    let a = Served::spawn(instance_command(&db, &shared_redis(), &channel)).await;
+    let b = Served::spawn(instance_command(&db, &shared_redis(), &channel)).await;
     let nginx = Nginx::start(&[
         a.base.trim_start_matches("http://"),
         b.base.trim_start_matches("http://"),

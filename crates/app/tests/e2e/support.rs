@@ -369,6 +369,38 @@ where
     }
 }
 
+/// A loopback port nobody listens on (for servers started by a test).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// `brigade serve --dev` on `db` as an app instance of a multi-instance deployment:
+/// fan-out through `redis_url` on `channel`, one worker, quiet logs.
+pub fn instance_command(
+    db: &crate::store::TestDb,
+    redis_url: &str,
+    channel: &str,
+) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_brigade"));
+    command
+        .args(["serve", "--dev", "--bind", "127.0.0.1:0", "--workers", "1"])
+        .env("BRIGADE_DATABASE_URL", db.url())
+        .env("BRIGADE_REDIS_URL", redis_url)
+        .env("BRIGADE_REDIS_CHANNEL", channel)
+        .env("BRIGADE_LOG", "warn")
+        .env_remove("BRIGADE_JWT_SECRET");
+    command
+}
+
+/// The shared Redis (`BRIGADE_TEST_REDIS`, default the local one); tests use channels
+/// of their own on it.
+pub fn shared_redis() -> String {
+    std::env::var("BRIGADE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
 /// A `brigade serve` process, killed when dropped.
 pub struct Served {
     pub child: std::process::Child,
