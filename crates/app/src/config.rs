@@ -130,6 +130,16 @@ pub struct ServeArgs {
     #[arg(long, env = "BRIGADE_SLOW_REQUEST_MS", default_value_t = 500)]
     pub slow_request_ms: u64,
 
+    /// SQL statements slower than this many milliseconds are logged at WARN ("slow
+    /// query", the statement without its values).
+    #[arg(long, env = "BRIGADE_SLOW_QUERY_MS", default_value_t = 100)]
+    pub slow_query_ms: u64,
+
+    /// Client telemetry reports (`/api/v1/metrics/frontend`, `/api/v1/errors/frontend`)
+    /// each user may send a minute, in bursts of as many.
+    #[arg(long, env = "BRIGADE_CLIENT_REPORTS_PER_MINUTE", default_value_t = 60)]
+    pub client_reports_per_minute: u32,
+
     /// Minutes in `preparing` after which an order counts as stuck (`GET /health`).
     #[arg(long, env = "BRIGADE_KITCHEN_STUCK_MINUTES", default_value_t = 20)]
     pub kitchen_stuck_minutes: u64,
@@ -205,6 +215,8 @@ impl ServeArgs {
             workers: None,
             kitchen_stuck_minutes: 20,
             slow_request_ms: 500,
+            slow_query_ms: 100,
+            client_reports_per_minute: 60,
             realtime: RealtimeArgs::default(),
         }
     }

@@ -11,7 +11,7 @@ use anyhow::Context;
 use brigade_application::LocalBus;
 use brigade_application::ports::{EventBus, UnitOfWork};
 use brigade_application::{Brigade, SystemClock};
-use brigade_http::{AppState, Argon2Passwords, HealthReport, JwtKeys};
+use brigade_http::{AppState, Argon2Passwords, ClientTelemetry, HealthReport, JwtKeys};
 use brigade_postgres::{PgUnitOfWork, PoolSettings};
 use brigade_redis::RedisBus;
 use brigade_sqlite::SqliteUnitOfWork;
@@ -45,24 +45,37 @@ pub async fn revert_all(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
 /// The use-case service on the store: `pool_size` connections (PostgreSQL) or reader
 /// connections beside the single writer (SQLite).
 pub fn brigade(store: &StoreConfig, pool_size: usize) -> anyhow::Result<Brigade> {
-    Ok(Brigade::new(
-        unit_of_work(store, pool_size)?,
-        Arc::new(SystemClock),
-        Arc::new(Argon2Passwords),
-    ))
+    Ok(on(unit_of_work(store, pool_size)?))
 }
+
+/// The use-case service on `uow`.
+fn on(uow: Arc<dyn UnitOfWork>) -> Brigade {
+    Brigade::new(uow, Arc::new(SystemClock), Arc::new(Argon2Passwords))
+}
+
+/// Statements slower than this are logged, unless `serve` is told otherwise.
+const SLOW_QUERY: Duration = Duration::from_millis(100);
 
 /// The store's ports, without the use cases.
 pub fn unit_of_work(store: &StoreConfig, pool_size: usize) -> anyhow::Result<Arc<dyn UnitOfWork>> {
+    open_store(store, pool_size, SLOW_QUERY)
+}
+
+fn open_store(
+    store: &StoreConfig,
+    pool_size: usize,
+    slow_query: Duration,
+) -> anyhow::Result<Arc<dyn UnitOfWork>> {
     Ok(match store {
         StoreConfig::Postgres(url) => {
             let settings = PoolSettings {
                 max_size: pool_size,
+                slow_query,
                 ..PoolSettings::default()
             };
             Arc::new(PgUnitOfWork::connect(url, &settings)?)
         }
-        StoreConfig::Sqlite(path) => Arc::new(SqliteUnitOfWork::open(path, pool_size)?),
+        StoreConfig::Sqlite(path) => Arc::new(SqliteUnitOfWork::open(path, pool_size, slow_query)?),
     })
 }
 
@@ -73,6 +86,8 @@ pub struct Running {
     pub server: Server,
     /// The real-time gateway (connection counts for tests and health).
     pub hub: Hub,
+    /// The exported gauges (when metrics are exported), alive as long as the server.
+    _gauges: Option<crate::metrics::Gauges>,
 }
 
 /// Migrates, connects and binds. Await `server` to serve; `handle.stop(true)` stops.
@@ -105,7 +120,19 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         }
         None => Arc::new(LocalBus(Arc::new(hub.clone()))),
     };
-    let brigade = brigade(&store, args.db_pool_size())?.with_bus(bus);
+    let uow = open_store(
+        &store,
+        args.db_pool_size(),
+        Duration::from_millis(args.slow_query_ms),
+    )?;
+    let mut brigade = on(Arc::clone(&uow)).with_bus(bus);
+    let stuck_after = Duration::from_secs(args.kitchen_stuck_minutes.saturating_mul(60));
+    let gauges = brigade_telemetry::exporting().then(|| {
+        brigade = brigade
+            .clone()
+            .with_metrics(Arc::new(brigade_telemetry::DomainMetrics::new()));
+        crate::metrics::install(brigade.clone(), uow, hub.clone(), stuck_after)
+    });
     if args.demo {
         crate::seed::demo(&brigade).await?;
     }
@@ -114,8 +141,9 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         brigade,
         keys: Arc::new(keys),
         health,
-        stuck_after: Duration::from_secs(args.kitchen_stuck_minutes.saturating_mul(60)),
+        stuck_after,
         slow_request: Duration::from_millis(args.slow_request_ms),
+        client_telemetry: Arc::new(ClientTelemetry::new(args.client_reports_per_minute)),
     };
     let gateway = hub.clone();
     let mut server = HttpServer::new(move || {
@@ -141,6 +169,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         handle: server.handle(),
         server,
         hub,
+        _gauges: gauges,
     })
 }
 

@@ -28,6 +28,17 @@ pub trait UnitOfWork: Send + Sync + 'static {
     async fn read(&self) -> Result<Box<dyn Tx>>;
     /// Checks the store answers (readiness).
     async fn ping(&self) -> Result<()>;
+    /// Connections in use and idle, for the pool metric.
+    fn connections(&self) -> Connections {
+        Connections::default()
+    }
+}
+
+/// A store's connection pool at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Connections {
+    pub used: usize,
+    pub idle: usize,
 }
 
 /// One transaction. Dropping it without [`Tx::commit`] rolls back.
@@ -240,4 +251,29 @@ pub trait Clock: Send + Sync + 'static {
 pub trait PasswordHasher: Send + Sync + 'static {
     async fn hash(&self, password: String) -> anyhow::Result<String>;
     async fn verify(&self, password: String, hash: String) -> bool;
+}
+
+/// What the use cases measure for operators' dashboards (OpenTelemetry in production).
+/// Recorded after COMMIT only: work that rolled back is never counted.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait Metrics: Send + Sync + 'static {
+    fn record(&self, measurement: Measurement);
+}
+
+/// One measurement; see `docs/LOGGING.md` for the metric each becomes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Measurement {
+    /// An order was created (replays excluded).
+    OrderCreated,
+    /// An order moved from one status to another.
+    Transition { from: OrderStatus, to: OrderStatus },
+    /// How long an order spent in a kitchen stage (`confirmed`, `preparing` or
+    /// `ready`), recorded when it leaves that stage.
+    StageTime { stage: OrderStatus, seconds: f64 },
+    /// How long serving took to lock, plan and take an order's stock FEFO.
+    FefoAllocation { seconds: f64 },
+    /// A served line got less stock than it asked for (`partial` policy).
+    Shortage,
+    /// A creating request was answered from its `Idempotency-Key` (nothing created).
+    IdempotentReplay { resource: &'static str },
 }

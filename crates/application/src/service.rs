@@ -7,7 +7,9 @@ use time::OffsetDateTime;
 
 use crate::AppError;
 use crate::model::JournalEntry;
-use crate::ports::{Clock, EventBus, EventSink, PasswordHasher, Tx, UnitOfWork};
+use crate::ports::{
+    Clock, EventBus, EventSink, Measurement, Metrics, PasswordHasher, Tx, UnitOfWork,
+};
 
 /// Who is acting, in which venue, with which role. Built by the HTTP adapter from a
 /// verified token and the venue membership; use cases trust it.
@@ -45,6 +47,7 @@ pub struct Brigade {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) passwords: Arc<dyn PasswordHasher>,
     pub(crate) bus: Arc<dyn EventBus>,
+    pub(crate) metrics: Arc<dyn Metrics>,
 }
 
 impl Brigade {
@@ -58,6 +61,7 @@ impl Brigade {
             clock,
             passwords,
             bus: Arc::new(NoBus),
+            metrics: Arc::new(NoMetrics),
         }
     }
 
@@ -65,6 +69,34 @@ impl Brigade {
     /// journaled).
     pub fn with_bus(self, bus: Arc<dyn EventBus>) -> Self {
         Self { bus, ..self }
+    }
+
+    /// Records what the use cases measure on `metrics` (by default nothing is).
+    pub fn with_metrics(self, metrics: Arc<dyn Metrics>) -> Self {
+        Self { metrics, ..self }
+    }
+
+    pub(crate) fn measure(&self, measurement: Measurement) {
+        self.metrics.record(measurement);
+    }
+
+    /// Counts a creating use case's outcome: a replay, or (for `created`) a creation.
+    pub(crate) fn measure_created<T>(
+        &self,
+        resource: &'static str,
+        result: Result<crate::usecases::Created<T>, AppError>,
+        created: Option<Measurement>,
+    ) -> Result<crate::usecases::Created<T>, AppError> {
+        match &result {
+            Ok(c) if c.replayed => self.measure(Measurement::IdempotentReplay { resource }),
+            Ok(_) => {
+                if let Some(m) = created {
+                    self.measure(m);
+                }
+            }
+            Err(_) => {}
+        }
+        result
     }
 
     /// Whether the store answers; readiness probes call this.
@@ -124,6 +156,13 @@ struct NoBus;
 
 impl EventBus for NoBus {
     fn publish(&self, _: &[JournalEntry]) {}
+}
+
+/// The metrics of a `Brigade` built without them.
+struct NoMetrics;
+
+impl Metrics for NoMetrics {
+    fn record(&self, _: Measurement) {}
 }
 
 /// An in-process bus: what is published is delivered to `sink` at once, on this

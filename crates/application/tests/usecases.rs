@@ -75,6 +75,13 @@ impl Tx for FakeTx {
 }
 
 fn service(tx: FakeTx) -> (Brigade, Arc<Mutex<Vec<&'static str>>>) {
+    let mut metrics = MockMetrics::new();
+    metrics.expect_record().returning(|_| ());
+    service_measured(tx, metrics)
+}
+
+/// A service whose metrics are `metrics`.
+fn service_measured(tx: FakeTx, metrics: MockMetrics) -> (Brigade, Arc<Mutex<Vec<&'static str>>>) {
     let ended = tx.ended.clone();
     let mut uow = MockUnitOfWork::new();
     uow.expect_begin()
@@ -87,7 +94,8 @@ fn service(tx: FakeTx) -> (Brigade, Arc<Mutex<Vec<&'static str>>>) {
         Arc::new(clock),
         Arc::new(MockPasswordHasher::new()),
     )
-    .with_bus(Arc::new(RecordingBus(ended.clone())));
+    .with_bus(Arc::new(RecordingBus(ended.clone())))
+    .with_metrics(Arc::new(metrics));
     (brigade, ended)
 }
 
@@ -157,7 +165,9 @@ async fn the_kitchen_confirming_an_order_is_forbidden_and_rolls_back_without_wri
     tx.orders.expect_set_status().never();
     tx.events.expect_insert().never();
     tx.venues.expect_take_numbers().never();
-    let (brigade, ended) = service(tx);
+    let mut metrics = MockMetrics::new();
+    metrics.expect_record().never();
+    let (brigade, ended) = service_measured(tx, metrics);
 
     let result = brigade
         .change_status(&kitchen, OrderId::new(), OrderStatus::Confirmed)
@@ -168,6 +178,66 @@ async fn the_kitchen_confirming_an_order_is_forbidden_and_rolls_back_without_wri
         Err(AppError::Transition(TransitionError::Forbidden { .. }))
     ));
     assert_eq!(*ended.lock().expect("lock"), ["rollback"]);
+}
+
+#[tokio::test]
+async fn the_kitchen_marking_an_order_ready_records_the_transition_and_its_cooking_time_after_commit()
+ {
+    let kitchen = actor(Role::Kitchen);
+    let mut preparing = order(&kitchen, OrderStatus::Preparing, Quantity::from_units(1));
+    preparing.confirmed_at = Some(NOW - time::Duration::minutes(15));
+    preparing.kitchen_started_at = Some(NOW - time::Duration::minutes(12));
+    let mut ready = preparing.clone();
+    ready.status = OrderStatus::Ready;
+    ready.ready_at = Some(NOW);
+    let mut tx = FakeTx::default();
+    tx.orders
+        .expect_lock()
+        .return_once(move |_, _| Ok(Some(preparing)));
+    tx.orders
+        .expect_set_status()
+        .times(1)
+        .returning(|_, _, _, _, _| Ok(()));
+    tx.orders
+        .expect_get()
+        .return_once(move |_, _| Ok(Some(ready)));
+    tx.venues
+        .expect_take_numbers()
+        .returning(|_, _, _| Ok((0, 3)));
+    tx.events.expect_insert().returning(|_| Ok(()));
+    let ended = tx.ended.clone();
+    let measured = Arc::new(Mutex::new(Vec::new()));
+    let mut metrics = MockMetrics::new();
+    let (log, seen) = (ended.clone(), measured.clone());
+    metrics.expect_record().returning(move |m| {
+        log.lock().expect("lock").push("measure");
+        seen.lock().expect("lock").push(m);
+    });
+    let (brigade, _) = service_measured(tx, metrics);
+
+    brigade
+        .change_status(&kitchen, OrderId::new(), OrderStatus::Ready)
+        .await
+        .expect("ready");
+
+    assert_eq!(
+        *measured.lock().expect("lock"),
+        [
+            Measurement::Transition {
+                from: OrderStatus::Preparing,
+                to: OrderStatus::Ready
+            },
+            Measurement::StageTime {
+                stage: OrderStatus::Preparing,
+                seconds: 720.0
+            },
+        ]
+    );
+    assert_eq!(
+        *ended.lock().expect("lock"),
+        ["commit", "publish", "measure", "measure"],
+        "measured only once committed"
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! messages/s; the same against a minimal Node.js `ws` broadcast server when Node is
 //! available. Bounded: a fixed number of events per phase and a deadline.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -78,6 +78,15 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
         }
+        if self.status == StatusCode::TOO_MANY_REQUESTS
+            && let Some(seconds) = self
+                .extra
+                .as_ref()
+                .and_then(|e| e.get("retry_after"))
+                .and_then(Value::as_u64)
+        {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }

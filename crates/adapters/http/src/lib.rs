@@ -13,6 +13,7 @@ use brigade_application::Brigade;
 
 pub use auth::{Argon2Passwords, Identity, JwtKeys};
 pub use error::ApiError;
+pub use routes::client::ClientTelemetry;
 pub use routes::request_id::{RequestId, middleware as request_id};
 
 /// Largest JSON body accepted; larger ones get `413 payload_too_large` unread.
@@ -30,6 +31,8 @@ pub struct AppState {
     pub stuck_after: std::time::Duration,
     /// A request slower than this is logged at WARN as `slow request`.
     pub slow_request: std::time::Duration,
+    /// Rate limits of the client telemetry endpoints, shared by every worker.
+    pub client_telemetry: Arc<ClientTelemetry>,
 }
 
 /// A component's section of the detailed health view.

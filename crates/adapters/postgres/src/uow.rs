@@ -6,12 +6,15 @@ use async_trait::async_trait;
 use brigade_application::StoreError;
 use brigade_application::model::JournalEntry;
 use brigade_application::ports::*;
+use brigade_telemetry::db::QueryTracing;
 use deadpool::Runtime;
 use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
-use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use diesel_async::{
+    AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager,
+};
 
 use crate::error::StoreResult;
 
@@ -24,6 +27,8 @@ pub struct PoolSettings {
     pub wait_timeout: Duration,
     /// How long opening a new connection may take.
     pub connect_timeout: Duration,
+    /// Statements slower than this are logged at WARN ("slow query").
+    pub slow_query: Duration,
 }
 
 impl Default for PoolSettings {
@@ -32,6 +37,7 @@ impl Default for PoolSettings {
             max_size: 3,
             wait_timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(3),
+            slow_query: Duration::from_millis(100),
         }
     }
 }
@@ -47,6 +53,16 @@ impl PgUnitOfWork {
         // died fails its first statement, is answered 503 and discarded by the pool.
         let mut config = ManagerConfig::default();
         config.recycling_method = RecyclingMethod::Fast;
+        // Every statement gets a span, and a WARN line when slower than `slow_query`.
+        let slow = settings.slow_query;
+        config.custom_setup = Box::new(move |url| {
+            let url = url.to_owned();
+            Box::pin(async move {
+                let mut conn = AsyncPgConnection::establish(&url).await?;
+                conn.set_instrumentation(QueryTracing::new("postgresql", slow));
+                Ok(conn)
+            })
+        });
         let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
             database_url,
             config,
@@ -59,12 +75,6 @@ impl PgUnitOfWork {
             .runtime(Runtime::Tokio1)
             .build()?;
         Ok(Self { pool })
-    }
-
-    /// Connections in use and idle, for health and metrics.
-    pub fn pool_status(&self) -> (usize, usize) {
-        let status = self.pool.status();
-        (status.size - status.available, status.available)
     }
 
     async fn checkout(&self) -> Result<Object<AsyncPgConnection>, StoreError> {
@@ -100,6 +110,14 @@ impl UnitOfWork for PgUnitOfWork {
 
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
         self.open(true).await
+    }
+
+    fn connections(&self) -> Connections {
+        let status = self.pool.status();
+        Connections {
+            used: status.size.saturating_sub(status.available),
+            idle: status.available,
+        }
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -3,11 +3,13 @@
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
 use brigade_application::model::JournalEntry;
 use brigade_application::ports::*;
+use brigade_telemetry::db::{ParentSpan, QueryTracing};
 use diesel::{Connection, SqliteConnection};
 use diesel_async::SimpleAsyncConnection;
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
@@ -45,23 +47,38 @@ pub(crate) fn establish(path: &Path) -> anyhow::Result<SqliteConnection> {
 /// A fixed number of connections to one file, lent out one at a time each.
 struct Slots {
     path: PathBuf,
+    size: usize,
     idle: Mutex<Vec<Idle>>,
     permits: Arc<Semaphore>,
+    /// Statements slower than this are logged at WARN ("slow query").
+    slow_query: Duration,
 }
 
 struct Idle {
     conn: Conn,
     /// A transaction was left open (its `Tx` was dropped): roll it back before reuse.
     in_tx: bool,
+    /// The span the connection's statements are traced under.
+    parent: ParentSpan,
 }
 
 impl Slots {
-    fn new(path: PathBuf, size: usize) -> Arc<Self> {
+    fn new(path: PathBuf, size: usize, slow_query: Duration) -> Arc<Self> {
         Arc::new(Self {
             path,
+            size,
             idle: Mutex::new(Vec::with_capacity(size)),
             permits: Arc::new(Semaphore::new(size)),
+            slow_query,
         })
+    }
+
+    /// Connections lent out, and open and idle.
+    fn usage(&self) -> Connections {
+        Connections {
+            used: self.size.saturating_sub(self.permits.available_permits()),
+            idle: self.idle.lock().map_or(0, |idle| idle.len()),
+        }
     }
 
     async fn lease(self: &Arc<Self>) -> Result<Lease, StoreError> {
@@ -74,15 +91,20 @@ impl Slots {
             Some(idle) => Lease {
                 conn: Some(idle.conn),
                 in_tx: idle.in_tx,
+                parent: idle.parent,
                 slots: Arc::clone(self),
                 _permit: permit,
             },
-            None => Lease {
-                conn: Some(self.connect().await?),
-                in_tx: false,
-                slots: Arc::clone(self),
-                _permit: permit,
-            },
+            None => {
+                let (conn, parent) = self.connect().await?;
+                Lease {
+                    conn: Some(conn),
+                    in_tx: false,
+                    parent,
+                    slots: Arc::clone(self),
+                    _permit: permit,
+                }
+            }
         };
         if lease.in_tx {
             // Left mid-transaction (its Tx dropped, or a BEGIN/COMMIT cancelled or
@@ -90,20 +112,28 @@ impl Slots {
             // transaction or the connection is unusable: replace it.
             if lease.batch_execute("ROLLBACK").await.is_err() {
                 tracing::debug!("sqlite: replacing a connection left in an unknown state");
-                lease.conn = Some(self.connect().await?);
+                let (conn, parent) = self.connect().await?;
+                lease.conn = Some(conn);
+                lease.parent = parent;
             }
             lease.in_tx = false;
         }
         Ok(lease)
     }
 
-    async fn connect(&self) -> Result<Conn, StoreError> {
+    /// A new connection whose statements are traced under the returned `ParentSpan`
+    /// (they run on blocking threads, outside the use case's span).
+    async fn connect(&self) -> Result<(Conn, ParentSpan), StoreError> {
         let path = self.path.clone();
-        let conn = tokio::task::spawn_blocking(move || establish(&path))
+        let mut conn = tokio::task::spawn_blocking(move || establish(&path))
             .await
             .map_err(|e| StoreError::Unavailable(e.into()))?
             .map_err(StoreError::Unavailable)?;
-        Ok(SyncConnectionWrapper::new(conn))
+        let parent = ParentSpan::default();
+        conn.set_instrumentation(
+            QueryTracing::new("sqlite", self.slow_query).under(parent.clone()),
+        );
+        Ok((SyncConnectionWrapper::new(conn), parent))
     }
 }
 
@@ -111,6 +141,7 @@ impl Slots {
 pub struct Lease {
     conn: Option<Conn>,
     in_tx: bool,
+    parent: ParentSpan,
     slots: Arc<Slots>,
     _permit: OwnedSemaphorePermit,
 }
@@ -134,10 +165,13 @@ impl DerefMut for Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
+        // An idle connection must not keep the request's span (and trace) open.
+        self.parent.set(tracing::Span::none());
         if let (Some(conn), Ok(mut idle)) = (self.conn.take(), self.slots.idle.lock()) {
             idle.push(Idle {
                 conn,
                 in_tx: self.in_tx,
+                parent: self.parent.clone(),
             });
         }
     }
@@ -151,19 +185,25 @@ pub struct SqliteUnitOfWork {
 
 impl SqliteUnitOfWork {
     /// Opens (creating when missing) the database file. `readers` read transactions can
-    /// run beside the one write transaction.
-    pub fn open(path: impl Into<PathBuf>, readers: usize) -> anyhow::Result<Self> {
+    /// run beside the one write transaction; statements slower than `slow_query` are
+    /// logged at WARN.
+    pub fn open(
+        path: impl Into<PathBuf>,
+        readers: usize,
+        slow_query: Duration,
+    ) -> anyhow::Result<Self> {
         let path = path.into();
         // Fail now, with the path in the message, rather than at the first request.
         establish(&path)?;
         Ok(Self {
-            writer: Slots::new(path.clone(), 1),
-            readers: Slots::new(path, readers.max(1)),
+            writer: Slots::new(path.clone(), 1, slow_query),
+            readers: Slots::new(path, readers.max(1), slow_query),
         })
     }
 
     async fn open_tx(&self, slots: &Arc<Slots>, begin: &str) -> Result<Box<dyn Tx>, StoreError> {
         let mut conn = slots.lease().await?;
+        conn.parent.set(tracing::Span::current());
         // Marked first: a BEGIN that is cancelled or fails still gets a ROLLBACK before
         // the connection's next use.
         conn.in_tx = true;
@@ -191,6 +231,14 @@ impl UnitOfWork for SqliteUnitOfWork {
     async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.readers.lease().await?;
         conn.batch_execute("SELECT 1").await.store()
+    }
+
+    fn connections(&self) -> Connections {
+        let (writer, readers) = (self.writer.usage(), self.readers.usage());
+        Connections {
+            used: writer.used + readers.used,
+            idle: writer.idle + readers.idle,
+        }
     }
 }
 

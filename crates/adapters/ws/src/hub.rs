@@ -356,11 +356,15 @@ impl Pump {
     }
 
     fn broadcast(&self, entry: &JournalEntry) {
+        let lag = (time::OffsetDateTime::now_utc() - entry.at).as_seconds_f64();
         let mut state = lock(&self.feed.state);
         if entry.seq != state.last + 1 {
             return;
         }
         state.last = entry.seq;
+        if !state.subscribers.is_empty() {
+            crate::metrics::fanout_lag(lag);
+        }
         let frame = Arc::new(Frame {
             seq: entry.seq,
             text: ByteString::from(protocol::event(entry)),

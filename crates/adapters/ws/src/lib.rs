@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod hub;
+mod metrics;
 mod protocol;
 mod session;
 

@@ -127,6 +127,10 @@ impl Connection {
             }
         };
         self.joined = None;
+        crate::metrics::disconnected(crate::metrics::reason(match end {
+            End::Gone => None,
+            End::Close(code, _) => Some(code),
+        }));
         if let End::Close(code, reason) = end {
             let reason = CloseReason {
                 code: CloseCode::Other(code),
@@ -161,10 +165,19 @@ impl Connection {
         self.last_heard = Instant::now();
         match message {
             None => Err(End::Gone),
+            // The connection dropped mid-frame or without a close frame: the client is
+            // gone, it did not break the protocol. (actix-ws reports a fragmented
+            // message over the size limit as an I/O error too: that one is too big.)
+            Some(Err(actix_ws::ProtocolError::Io(e)))
+                if !e.to_string().contains("maximum continuation size") =>
+            {
+                tracing::debug!(error = %e, "websocket connection dropped");
+                Err(End::Gone)
+            }
             Some(Err(e)) => {
                 tracing::debug!(error = %e, "websocket protocol error");
                 Err(match e {
-                    actix_ws::ProtocolError::Overflow => {
+                    actix_ws::ProtocolError::Overflow | actix_ws::ProtocolError::Io(_) => {
                         End::Close(1009, "frames are limited to 64 KiB")
                     }
                     _ => End::Close(1002, "protocol error"),

@@ -408,6 +408,8 @@ pub struct Served {
     pub base: String,
     /// The first lines it printed (address, store, health).
     pub banner: String,
+    /// Everything it printed after the banner (log lines), up to 16 MiB.
+    pub output: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Served {
@@ -422,7 +424,9 @@ impl Served {
                 .expect("brigade serve starts"),
             base: String::new(),
             banner: String::new(),
+            output: std::sync::Arc::default(),
         };
+        let output = served.output.clone();
         let stdout = served.child.stdout.take().expect("stdout");
         // Log lines (on stdout too) may come first; the banner is three lines.
         let banner = actix_web::web::block(move || {
@@ -439,8 +443,19 @@ impl Served {
                     banner.push_str(&line);
                 }
             }
-            // Keep draining, so later lines never block the server.
-            std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+            // Keep draining, so later lines never block the server; keep them for tests
+            // that read the logs.
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                    if let Ok(mut output) = output.lock()
+                        && output.len() < 16 * 1024 * 1024
+                    {
+                        output.push_str(&line);
+                    }
+                    line.clear();
+                }
+            });
             Ok::<_, std::io::Error>(banner)
         })
         .await

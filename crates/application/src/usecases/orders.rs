@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::{Created, claim_key, optional_text};
 use crate::model::{IdempotencyKey, KitchenHealth, Order, OrderItem, Product};
-use crate::ports::Tx;
+use crate::ports::{Measurement, Tx};
 use crate::{Actor, AppError, Brigade};
 
 /// Most items one request may add: a generous party order, not a denial of service.
@@ -155,90 +155,94 @@ impl Brigade {
         let now = self.now();
         let order_id = OrderId::new();
         tracing::Span::current().record("order.id", tracing::field::display(order_id));
-        self.write(async |tx| {
-            if let Some(existing) = claim_key(tx, actor, key.as_ref(), order_id.as_uuid()).await? {
-                let value = order_or_404(tx, actor, existing.into()).await?;
-                return Ok(Created {
-                    value,
-                    replayed: true,
-                });
-            }
-            let mut events = Vec::with_capacity(2);
-            let table = match new.table_id {
-                None => None,
-                Some(table_id) => {
-                    let table = tx.tables().lock(actor.venue_id, table_id).await?.ok_or(
-                        AppError::InvalidReference {
-                            entity: "table",
-                            id: table_id.as_uuid(),
-                        },
-                    )?;
-                    let status = table
-                        .status
-                        .on_order_opened()
-                        .map_err(|e| AppError::conflict("table_unavailable", e.to_string()))?;
-                    if status != table.status {
-                        tx.tables()
-                            .set_status(actor.venue_id, table.id, status, now)
-                            .await?;
-                        events.push(DomainEvent::TableStatusChanged {
-                            table_id: table.id,
-                            table_name: table.name.clone(),
-                            from: table.status,
-                            status: TableStatus::Occupied,
-                        });
-                    }
-                    Some(table)
+        let result = self
+            .write(async |tx| {
+                if let Some(existing) =
+                    claim_key(tx, actor, key.as_ref(), order_id.as_uuid()).await?
+                {
+                    let value = order_or_404(tx, actor, existing.into()).await?;
+                    return Ok(Created {
+                        value,
+                        replayed: true,
+                    });
                 }
-            };
-            let items = price_items(tx, actor, order_id, &new.items, now).await?;
-            let mut order = Order {
-                id: order_id,
-                venue_id: actor.venue_id,
-                order_number: 0,
-                table_id: table.as_ref().map(|t| t.id),
-                table_name: table.as_ref().map(|t| t.name.clone()),
-                status: OrderStatus::Draft,
-                covers: new.covers,
-                notes: new.notes.clone(),
-                created_by: actor.user_id,
-                total: total_of(&items)?,
-                items,
-                created_at: now,
-                updated_at: now,
-                confirmed_at: None,
-                kitchen_started_at: None,
-                ready_at: None,
-                served_at: None,
-                completed_at: None,
-                cancelled_at: None,
-            };
-            tx.orders().insert(&order).await?;
-            // The venue's numbers last, in one statement: the counter row stays locked
-            // until COMMIT.
-            let (number, last_seq) = tx
-                .venues()
-                .take_numbers(actor.venue_id, 1, events.len() as i64 + 1)
-                .await?;
-            order.order_number = number;
-            tx.orders()
-                .set_number(actor.venue_id, order.id, number)
-                .await?;
-            events.push(DomainEvent::NewOrder {
-                order_id: order.id,
-                order_number: order.order_number,
-                table_id: order.table_id,
-                table_name: order.table_name.clone(),
-                item_count: order.items.len(),
-                created_by: actor.user_id,
-            });
-            super::record(tx, actor.venue_id, last_seq, events, now).await?;
-            Ok(Created {
-                value: order,
-                replayed: false,
+                let mut events = Vec::with_capacity(2);
+                let table = match new.table_id {
+                    None => None,
+                    Some(table_id) => {
+                        let table = tx.tables().lock(actor.venue_id, table_id).await?.ok_or(
+                            AppError::InvalidReference {
+                                entity: "table",
+                                id: table_id.as_uuid(),
+                            },
+                        )?;
+                        let status = table
+                            .status
+                            .on_order_opened()
+                            .map_err(|e| AppError::conflict("table_unavailable", e.to_string()))?;
+                        if status != table.status {
+                            tx.tables()
+                                .set_status(actor.venue_id, table.id, status, now)
+                                .await?;
+                            events.push(DomainEvent::TableStatusChanged {
+                                table_id: table.id,
+                                table_name: table.name.clone(),
+                                from: table.status,
+                                status: TableStatus::Occupied,
+                            });
+                        }
+                        Some(table)
+                    }
+                };
+                let items = price_items(tx, actor, order_id, &new.items, now).await?;
+                let mut order = Order {
+                    id: order_id,
+                    venue_id: actor.venue_id,
+                    order_number: 0,
+                    table_id: table.as_ref().map(|t| t.id),
+                    table_name: table.as_ref().map(|t| t.name.clone()),
+                    status: OrderStatus::Draft,
+                    covers: new.covers,
+                    notes: new.notes.clone(),
+                    created_by: actor.user_id,
+                    total: total_of(&items)?,
+                    items,
+                    created_at: now,
+                    updated_at: now,
+                    confirmed_at: None,
+                    kitchen_started_at: None,
+                    ready_at: None,
+                    served_at: None,
+                    completed_at: None,
+                    cancelled_at: None,
+                };
+                tx.orders().insert(&order).await?;
+                // The venue's numbers last, in one statement: the counter row stays locked
+                // until COMMIT.
+                let (number, last_seq) = tx
+                    .venues()
+                    .take_numbers(actor.venue_id, 1, events.len() as i64 + 1)
+                    .await?;
+                order.order_number = number;
+                tx.orders()
+                    .set_number(actor.venue_id, order.id, number)
+                    .await?;
+                events.push(DomainEvent::NewOrder {
+                    order_id: order.id,
+                    order_number: order.order_number,
+                    table_id: order.table_id,
+                    table_name: order.table_name.clone(),
+                    item_count: order.items.len(),
+                    created_by: actor.user_id,
+                });
+                super::record(tx, actor.venue_id, last_seq, events, now).await?;
+                Ok(Created {
+                    value: order,
+                    replayed: false,
+                })
             })
-        })
-        .await
+            .await;
+        self.measure_created("order", result, Some(Measurement::OrderCreated))
     }
 
     /// Adds a round of items to an order that has not been served yet.
@@ -256,49 +260,51 @@ impl Brigade {
         }
         validate_items(&items)?;
         let now = self.now();
-        self.write(async |tx| {
-            // The key's resource is the order; a replay returns its current state.
-            if claim_key(tx, actor, key.as_ref(), id.as_uuid())
-                .await?
-                .is_some()
-            {
+        let result = self
+            .write(async |tx| {
+                // The key's resource is the order; a replay returns its current state.
+                if claim_key(tx, actor, key.as_ref(), id.as_uuid())
+                    .await?
+                    .is_some()
+                {
+                    let value = order_or_404(tx, actor, id).await?;
+                    return Ok(Created {
+                        value,
+                        replayed: true,
+                    });
+                }
+                let order = tx
+                    .orders()
+                    .lock(actor.venue_id, id)
+                    .await?
+                    .ok_or(AppError::NotFound { entity: "order" })?;
+                if !order.status.accepts_items() {
+                    return Err(AppError::conflict(
+                        "order_closed_for_items",
+                        format!("a {} order takes no more items", order.status),
+                    ));
+                }
+                let added = price_items(tx, actor, id, &items, now).await?;
+                tx.orders().insert_items(actor.venue_id, &added).await?;
+                let mut all = order.items.clone();
+                all.extend(added.iter().cloned());
+                tx.orders()
+                    .set_total(actor.venue_id, id, total_of(&all)?)
+                    .await?;
+                let event = DomainEvent::OrderItemsAdded {
+                    order_id: id,
+                    order_number: order.order_number,
+                    item_count: added.len(),
+                };
                 let value = order_or_404(tx, actor, id).await?;
-                return Ok(Created {
+                super::journal(tx, actor.venue_id, vec![event], now).await?;
+                Ok(Created {
                     value,
-                    replayed: true,
-                });
-            }
-            let order = tx
-                .orders()
-                .lock(actor.venue_id, id)
-                .await?
-                .ok_or(AppError::NotFound { entity: "order" })?;
-            if !order.status.accepts_items() {
-                return Err(AppError::conflict(
-                    "order_closed_for_items",
-                    format!("a {} order takes no more items", order.status),
-                ));
-            }
-            let added = price_items(tx, actor, id, &items, now).await?;
-            tx.orders().insert_items(actor.venue_id, &added).await?;
-            let mut all = order.items.clone();
-            all.extend(added.iter().cloned());
-            tx.orders()
-                .set_total(actor.venue_id, id, total_of(&all)?)
-                .await?;
-            let event = DomainEvent::OrderItemsAdded {
-                order_id: id,
-                order_number: order.order_number,
-                item_count: added.len(),
-            };
-            let value = order_or_404(tx, actor, id).await?;
-            super::journal(tx, actor.venue_id, vec![event], now).await?;
-            Ok(Created {
-                value,
-                replayed: false,
+                    replayed: false,
+                })
             })
-        })
-        .await
+            .await;
+        self.measure_created("order_items", result, None)
     }
 
     pub async fn get_order(&self, actor: &Actor, id: OrderId) -> Result<Order, AppError> {

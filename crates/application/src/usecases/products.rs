@@ -80,29 +80,32 @@ impl Brigade {
             updated_at: now,
         };
         validate(&product)?;
-        self.write(async |tx| {
-            if let Some(existing) = claim_key(tx, actor, key.as_ref(), product.id.as_uuid()).await?
-            {
-                let value = tx
-                    .products()
-                    .get(actor.venue_id, existing.into())
-                    .await?
-                    .ok_or(AppError::NotFound { entity: "product" })?;
-                return Ok(Created {
-                    value,
-                    replayed: true,
-                });
-            }
-            tx.products()
-                .insert(&product)
-                .await
-                .map_err(duplicate_sku)?;
-            Ok(Created {
-                value: product.clone(),
-                replayed: false,
+        let result = self
+            .write(async |tx| {
+                if let Some(existing) =
+                    claim_key(tx, actor, key.as_ref(), product.id.as_uuid()).await?
+                {
+                    let value = tx
+                        .products()
+                        .get(actor.venue_id, existing.into())
+                        .await?
+                        .ok_or(AppError::NotFound { entity: "product" })?;
+                    return Ok(Created {
+                        value,
+                        replayed: true,
+                    });
+                }
+                tx.products()
+                    .insert(&product)
+                    .await
+                    .map_err(duplicate_sku)?;
+                Ok(Created {
+                    value: product.clone(),
+                    replayed: false,
+                })
             })
-        })
-        .await
+            .await;
+        self.measure_created("product", result, None)
     }
 
     pub async fn list_products(&self, actor: &Actor) -> Result<Vec<Product>, AppError> {

@@ -2,11 +2,13 @@
 
 use brigade_domain::fefo::{self, Take};
 use brigade_domain::{DomainEvent, OrderId, OrderStatus, Permission, StockPolicy};
+use std::time::{Duration, Instant};
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::model::{MovementKind, Order, StockMovement};
-use crate::ports::Tx;
+use crate::ports::{Measurement, Tx};
 use crate::{Actor, AppError, Brigade};
 
 impl Brigade {
@@ -22,48 +24,92 @@ impl Brigade {
     ) -> Result<Order, AppError> {
         actor.require(Permission::ViewVenue)?;
         let now = self.now();
-        self.write(async |tx| {
-            let order = tx
-                .orders()
-                .lock(actor.venue_id, id)
-                .await?
-                .ok_or(AppError::NotFound { entity: "order" })?;
-            let stamp = order.status.transition(to, actor.role)?;
-            let mut events = Vec::new();
-            if to == OrderStatus::Served {
-                serve(tx, actor, &order, now, &mut events).await?;
+        let (changed, from, served) = self
+            .write(async |tx| {
+                let order = tx
+                    .orders()
+                    .lock(actor.venue_id, id)
+                    .await?
+                    .ok_or(AppError::NotFound { entity: "order" })?;
+                let stamp = order.status.transition(to, actor.role)?;
+                let mut events = Vec::new();
+                let served = if to == OrderStatus::Served {
+                    Some(serve(tx, actor, &order, now, &mut events).await?)
+                } else {
+                    None
+                };
+                tx.orders()
+                    .set_status(actor.venue_id, id, to, stamp, now)
+                    .await?;
+                events.insert(
+                    0,
+                    DomainEvent::OrderStatusChanged {
+                        order_id: id,
+                        order_number: order.order_number,
+                        from: order.status,
+                        status: to,
+                    },
+                );
+                if !to.is_open() {
+                    release_table(
+                        tx,
+                        actor,
+                        &order,
+                        to == OrderStatus::Completed,
+                        now,
+                        &mut events,
+                    )
+                    .await?;
+                }
+                // Read the response before taking the venue's seq: the counter row stays
+                // locked from the append until COMMIT.
+                let changed = super::orders::order_or_404(tx, actor, id).await?;
+                super::journal(tx, actor.venue_id, events, now).await?;
+                Ok((changed, order.status, served))
+            })
+            .await?;
+        self.measure(Measurement::Transition { from, to });
+        if let Some((stage, seconds)) = stage_time(&changed, to) {
+            self.measure(Measurement::StageTime { stage, seconds });
+        }
+        if let Some(served) = served {
+            self.measure(Measurement::FefoAllocation {
+                seconds: served.allocation.as_secs_f64(),
+            });
+            for _ in 0..served.shortages {
+                self.measure(Measurement::Shortage);
             }
-            tx.orders()
-                .set_status(actor.venue_id, id, to, stamp, now)
-                .await?;
-            events.insert(
-                0,
-                DomainEvent::OrderStatusChanged {
-                    order_id: id,
-                    order_number: order.order_number,
-                    from: order.status,
-                    status: to,
-                },
-            );
-            if !to.is_open() {
-                release_table(
-                    tx,
-                    actor,
-                    &order,
-                    to == OrderStatus::Completed,
-                    now,
-                    &mut events,
-                )
-                .await?;
-            }
-            // Read the response before taking the venue's seq: the counter row stays
-            // locked from the append until COMMIT.
-            let changed = super::orders::order_or_404(tx, actor, id).await?;
-            super::journal(tx, actor.venue_id, events, now).await?;
-            Ok(changed)
-        })
-        .await
+        }
+        Ok(changed)
     }
+}
+
+/// The kitchen stage an order leaves by moving `to`, and how long it spent there.
+fn stage_time(order: &Order, to: OrderStatus) -> Option<(OrderStatus, f64)> {
+    let (stage, entered, left) = match to {
+        OrderStatus::Preparing => (
+            OrderStatus::Confirmed,
+            order.confirmed_at,
+            order.kitchen_started_at,
+        ),
+        OrderStatus::Ready => (
+            OrderStatus::Preparing,
+            order.kitchen_started_at,
+            order.ready_at,
+        ),
+        OrderStatus::Served => (OrderStatus::Ready, order.ready_at, order.served_at),
+        _ => return None,
+    };
+    let seconds = (left? - entered?).as_seconds_f64();
+    (seconds >= 0.0).then_some((stage, seconds))
+}
+
+/// What serving an order's stock came to.
+struct Served {
+    /// Locking the lots, planning and taking, for every line.
+    allocation: Duration,
+    /// Lines that got less than they asked for.
+    shortages: usize,
 }
 
 /// FEFO for every stock-tracked line: lock the product's lots, plan, apply, link the
@@ -75,7 +121,9 @@ async fn serve(
     order: &Order,
     now: OffsetDateTime,
     events: &mut Vec<DomainEvent>,
-) -> Result<(), AppError> {
+) -> Result<Served, AppError> {
+    let started = Instant::now();
+    let mut shortages = 0;
     let venue = tx
         .venues()
         .get(actor.venue_id)
@@ -116,6 +164,7 @@ async fn serve(
                     available: plan.allocated(),
                 });
             }
+            shortages += 1;
             events.push(DomainEvent::StockShortage {
                 order_id: order.id,
                 order_number: order.order_number,
@@ -144,7 +193,10 @@ async fn serve(
         }));
     }
     tx.stock().insert_movements(&movements).await?;
-    Ok(())
+    Ok(Served {
+        allocation: started.elapsed(),
+        shortages,
+    })
 }
 
 /// When `order` was its table's last open order, the table becomes `cleaning` (after a

@@ -41,73 +41,76 @@ impl Brigade {
             return Err(AppError::validation("cost_per_unit must not be negative"));
         }
         let now = self.now();
-        self.write(async |tx| {
-            let lot_id = LotId::new();
-            if let Some(existing) = claim_key(tx, actor, key.as_ref(), lot_id.as_uuid()).await? {
-                let value = tx
-                    .stock()
-                    .get_lot(actor.venue_id, existing.into())
+        let result = self
+            .write(async |tx| {
+                let lot_id = LotId::new();
+                if let Some(existing) = claim_key(tx, actor, key.as_ref(), lot_id.as_uuid()).await?
+                {
+                    let value = tx
+                        .stock()
+                        .get_lot(actor.venue_id, existing.into())
+                        .await?
+                        .ok_or(AppError::NotFound { entity: "lot" })?;
+                    return Ok(Created {
+                        value,
+                        replayed: true,
+                    });
+                }
+                let product = tx
+                    .products()
+                    .lock(actor.venue_id, new.product_id)
                     .await?
-                    .ok_or(AppError::NotFound { entity: "lot" })?;
-                return Ok(Created {
-                    value,
-                    replayed: true,
-                });
-            }
-            let product = tx
-                .products()
-                .lock(actor.venue_id, new.product_id)
-                .await?
-                .ok_or(AppError::InvalidReference {
-                    entity: "product",
-                    id: new.product_id.as_uuid(),
+                    .ok_or(AppError::InvalidReference {
+                        entity: "product",
+                        id: new.product_id.as_uuid(),
+                    })?;
+                let unit = new.unit.clone().unwrap_or_else(|| product.unit.clone());
+                if unit != product.unit {
+                    return Err(AppError::validation(format!(
+                        "unit {unit:?} differs from the product's unit {:?}",
+                        product.unit
+                    )));
+                }
+                let lot = Lot {
+                    id: lot_id,
+                    venue_id: actor.venue_id,
+                    product_id: product.id,
+                    lot_code: new.lot_code.trim().to_owned(),
+                    qty_init: new.qty_init,
+                    qty_current: new.qty_init,
+                    unit,
+                    cost_per_unit: new.cost_per_unit,
+                    expiry_date: new.expiry_date,
+                    storage_location: new.storage_location.clone(),
+                    received_at: now,
+                };
+                tx.stock().insert_lot(&lot).await.map_err(|e| match e {
+                    crate::StoreError::UniqueViolation(_) => AppError::conflict(
+                        "duplicate_lot_code",
+                        "this product already has a lot with this code",
+                    ),
+                    other => other.into(),
                 })?;
-            let unit = new.unit.clone().unwrap_or_else(|| product.unit.clone());
-            if unit != product.unit {
-                return Err(AppError::validation(format!(
-                    "unit {unit:?} differs from the product's unit {:?}",
-                    product.unit
-                )));
-            }
-            let lot = Lot {
-                id: lot_id,
-                venue_id: actor.venue_id,
-                product_id: product.id,
-                lot_code: new.lot_code.trim().to_owned(),
-                qty_init: new.qty_init,
-                qty_current: new.qty_init,
-                unit,
-                cost_per_unit: new.cost_per_unit,
-                expiry_date: new.expiry_date,
-                storage_location: new.storage_location.clone(),
-                received_at: now,
-            };
-            tx.stock().insert_lot(&lot).await.map_err(|e| match e {
-                crate::StoreError::UniqueViolation(_) => AppError::conflict(
-                    "duplicate_lot_code",
-                    "this product already has a lot with this code",
-                ),
-                other => other.into(),
-            })?;
-            let receipt = StockMovement {
-                id: Uuid::now_v7(),
-                venue_id: actor.venue_id,
-                lot_id: lot.id,
-                product_id: lot.product_id,
-                kind: MovementKind::In,
-                quantity: lot.qty_init,
-                reference_type: Some("lot".to_owned()),
-                reference_id: Some(lot.id.as_uuid()),
-                created_by: Some(actor.user_id),
-                created_at: now,
-            };
-            tx.stock().insert_movements(&[receipt]).await?;
-            Ok(Created {
-                value: lot,
-                replayed: false,
+                let receipt = StockMovement {
+                    id: Uuid::now_v7(),
+                    venue_id: actor.venue_id,
+                    lot_id: lot.id,
+                    product_id: lot.product_id,
+                    kind: MovementKind::In,
+                    quantity: lot.qty_init,
+                    reference_type: Some("lot".to_owned()),
+                    reference_id: Some(lot.id.as_uuid()),
+                    created_by: Some(actor.user_id),
+                    created_at: now,
+                };
+                tx.stock().insert_movements(&[receipt]).await?;
+                Ok(Created {
+                    value: lot,
+                    replayed: false,
+                })
             })
-        })
-        .await
+            .await;
+        self.measure_created("lot", result, None)
     }
 
     pub async fn list_lots(

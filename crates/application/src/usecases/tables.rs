@@ -86,21 +86,25 @@ impl Brigade {
             created_at: now,
             updated_at: now,
         };
-        self.write(async |tx| {
-            if let Some(existing) = claim_key(tx, actor, key.as_ref(), table.id.as_uuid()).await? {
-                let value = table_or_404(tx, actor, existing.into()).await?;
-                return Ok(Created {
-                    value,
-                    replayed: true,
-                });
-            }
-            tx.tables().insert(&table).await.map_err(duplicate_name)?;
-            Ok(Created {
-                value: table.clone(),
-                replayed: false,
+        let result = self
+            .write(async |tx| {
+                if let Some(existing) =
+                    claim_key(tx, actor, key.as_ref(), table.id.as_uuid()).await?
+                {
+                    let value = table_or_404(tx, actor, existing.into()).await?;
+                    return Ok(Created {
+                        value,
+                        replayed: true,
+                    });
+                }
+                tx.tables().insert(&table).await.map_err(duplicate_name)?;
+                Ok(Created {
+                    value: table.clone(),
+                    replayed: false,
+                })
             })
-        })
-        .await
+            .await;
+        self.measure_created("table", result, None)
     }
 
     pub async fn list_tables(&self, actor: &Actor) -> Result<Vec<Table>, AppError> {

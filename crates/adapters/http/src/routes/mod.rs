@@ -4,6 +4,7 @@
 //! user's only membership). Both reach the same handlers.
 
 mod auth;
+pub mod client;
 mod health;
 mod orders;
 pub mod request_id;
@@ -29,6 +30,8 @@ pub(crate) fn mount(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/api/v1")
             .route("/auth/login", web::post().to(auth::login))
+            .route("/metrics/frontend", web::post().to(client::metrics))
+            .route("/errors/frontend", web::post().to(client::error))
             .service(web::scope("/venues/{venue_id}").configure(venue_resources))
             .configure(venue_resources),
     );

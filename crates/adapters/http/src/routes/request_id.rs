@@ -14,7 +14,9 @@ use actix_web::{Error, HttpMessage};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::Histogram;
 use opentelemetry::propagation::Extractor;
+use opentelemetry::trace::TraceContextExt as _;
 use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 use uuid::Uuid;
 
 /// The request id, readable by handlers from the request extensions.
@@ -42,13 +44,22 @@ pub async fn middleware(
         "http.request",
         request.id = %id,
         http.request.method = %method,
-        http.route = tracing::field::Empty
+        http.route = tracing::field::Empty,
+        trace_id = tracing::field::Empty
     );
     let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
         propagator.extract(&HeaderExtractor(req.headers()))
     });
-    // Without an OpenTelemetry layer (no exporter configured) there is nothing to join.
-    let _ = tracing_opentelemetry::OpenTelemetrySpanExt::set_parent(&span, parent);
+    // Without an OpenTelemetry layer (a test server) there is nothing to join.
+    let _ = OpenTelemetrySpanExt::set_parent(&span, parent);
+    // On the span too, so text log lines show it (JSON lines carry it anyway).
+    let trace = OpenTelemetrySpanExt::context(&span)
+        .span()
+        .span_context()
+        .trace_id();
+    if trace != opentelemetry::trace::TraceId::INVALID {
+        span.record("trace_id", tracing::field::display(trace));
+    }
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
     let route = response.request().match_pattern();

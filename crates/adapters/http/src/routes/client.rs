@@ -1,0 +1,389 @@
+//! Client telemetry (seed 000 §4–5): tablets and kitchen screens report how long their
+//! screens and actions take, and the errors they catch. Both become OpenTelemetry data
+//! beside the server's own: a histogram per screen and action, an error counter, and
+//! log lines (which travel as OTLP log records when an exporter is configured).
+//!
+//! Authenticated (any staff token), limited to 64 KiB and 100 measurements a request,
+//! and rate-limited per user: a device that floods gets `429 rate_limited` with
+//! `Retry-After`, not a slower server.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Counter, Histogram};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::claims;
+use crate::body::json_body;
+use crate::{ApiError, AppState};
+
+/// Measurements one request may carry (the seed's tablets flush once a minute).
+const MAX_MEASUREMENTS: usize = 100;
+/// Distinct (screen, action) pairs recorded as such; later ones are recorded as
+/// `other`, so a buggy or hostile client cannot explode the metric's cardinality.
+const MAX_SERIES: usize = 500;
+/// Client actions slower than this are logged (the seed's own threshold).
+const SLOW_ACTION_MS: f64 = 1000.0;
+/// Users whose buckets are kept before full (idle) ones are forgotten.
+const MAX_TRACKED_USERS: usize = 10_000;
+
+/// Per-user token buckets and the series seen so far; one per server, shared by its
+/// workers.
+pub struct ClientTelemetry {
+    per_minute: u32,
+    buckets: Mutex<HashMap<Uuid, Bucket>>,
+    series: Mutex<HashSet<(String, String)>>,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl ClientTelemetry {
+    /// Each user may send `per_minute` reports a minute, in bursts of as many.
+    pub fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute: per_minute.max(1),
+            buckets: Mutex::new(HashMap::new()),
+            series: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Takes one token of `user`'s bucket, or says how long until one is there.
+    fn admit(&self, user: Uuid) -> Result<(), Duration> {
+        let capacity = f64::from(self.per_minute);
+        let per_second = capacity / 60.0;
+        let now = Instant::now();
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
+        if buckets.len() >= MAX_TRACKED_USERS {
+            buckets.retain(|_, b| {
+                b.tokens + now.duration_since(b.at).as_secs_f64() * per_second < capacity
+            });
+        }
+        let bucket = buckets.entry(user).or_insert(Bucket {
+            tokens: capacity,
+            at: now,
+        });
+        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * per_second)
+            .min(capacity);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
+        }
+    }
+
+    /// The series a measurement is recorded under.
+    fn series(&self, screen: &str, action: &str) -> (String, String) {
+        let key = (screen.to_owned(), action.to_owned());
+        let Ok(mut seen) = self.series.lock() else {
+            return key;
+        };
+        if seen.contains(&key) || seen.len() < MAX_SERIES && seen.insert(key.clone()) {
+            key
+        } else {
+            ("other".to_owned(), "other".to_owned())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct MetricsReport {
+    metrics: Vec<ClientMeasurement>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ClientMeasurement {
+    screen: String,
+    action: String,
+    duration_ms: f64,
+    #[serde(default)]
+    timestamp: Option<String>,
+    #[serde(default)]
+    device_info: Option<DeviceInfo>,
+    #[serde(default)]
+    network_info: Option<NetworkInfo>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DeviceInfo {
+    #[serde(default)]
+    platform: Option<String>,
+    #[serde(default)]
+    app_version: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NetworkInfo {
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ErrorReport {
+    message: String,
+    #[serde(default)]
+    stack: Option<String>,
+    #[serde(default)]
+    component_stack: Option<String>,
+    #[serde(default)]
+    timestamp: Option<String>,
+    #[serde(default)]
+    device: Option<ErrorDevice>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorDevice {
+    #[serde(default)]
+    platform: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    app_version: Option<String>,
+}
+
+fn invalid(detail: impl Into<String>) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        detail,
+    )
+}
+
+/// A short label: 1 to `max` characters, no control characters.
+fn label(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+    if value.trim().is_empty() || value.chars().count() > max || value.chars().any(char::is_control)
+    {
+        return Err(invalid(format!(
+            "{field} must be 1 to {max} characters without control characters"
+        )));
+    }
+    Ok(())
+}
+
+fn optional_label(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
+    value.map_or(Ok(()), |v| label(field, v, max))
+}
+
+fn text(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
+    match value {
+        Some(v) if v.chars().count() > max => {
+            Err(invalid(format!("{field} must be at most {max} characters")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Who is reporting (any authenticated staff member), within their rate.
+fn admitted(req: &HttpRequest, state: &AppState) -> Result<Uuid, ApiError> {
+    let user = claims(req)?.sub;
+    state
+        .client_telemetry
+        .admit(user)
+        .map_err(|wait| RateLimited(wait.as_secs().max(1)).into())
+        .map(|()| user)
+}
+
+/// `POST /api/v1/metrics/frontend {metrics: [{screen, action, duration_ms, ...}]}`
+pub(crate) async fn metrics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let user = admitted(&req, &state)?;
+    let report = json_body::<MetricsReport>(&req, payload).await?.value;
+    if report.metrics.is_empty() || report.metrics.len() > MAX_MEASUREMENTS {
+        return Err(invalid(format!(
+            "metrics must hold 1 to {MAX_MEASUREMENTS} measurements"
+        )));
+    }
+    for (i, m) in report.metrics.iter().enumerate() {
+        label(&format!("metrics[{i}].screen"), &m.screen, 64)?;
+        label(&format!("metrics[{i}].action"), &m.action, 64)?;
+        if !m.duration_ms.is_finite() || !(0.0..=3_600_000.0).contains(&m.duration_ms) {
+            return Err(invalid(format!(
+                "metrics[{i}].duration_ms must be between 0 and 3600000"
+            )));
+        }
+        let device = m.device_info.as_ref();
+        optional_label(
+            &format!("metrics[{i}].device_info.platform"),
+            device.and_then(|d| d.platform.as_deref()),
+            32,
+        )?;
+        optional_label(
+            &format!("metrics[{i}].device_info.app_version"),
+            device.and_then(|d| d.app_version.as_deref()),
+            32,
+        )?;
+        optional_label(
+            &format!("metrics[{i}].network_info.type"),
+            m.network_info.as_ref().and_then(|n| n.kind.as_deref()),
+            16,
+        )?;
+        text(
+            &format!("metrics[{i}].timestamp"),
+            m.timestamp.as_deref(),
+            64,
+        )?;
+    }
+    for m in &report.metrics {
+        let (screen, action) = state.client_telemetry.series(&m.screen, &m.action);
+        let platform = m
+            .device_info
+            .as_ref()
+            .and_then(|d| d.platform.clone())
+            .unwrap_or_else(|| "unknown".to_owned());
+        let network = m
+            .network_info
+            .as_ref()
+            .and_then(|n| n.kind.clone())
+            .unwrap_or_else(|| "unknown".to_owned());
+        if m.duration_ms > SLOW_ACTION_MS {
+            tracing::info!(
+                client.user.id = %user,
+                client.screen = %m.screen,
+                client.action = %m.action,
+                client.platform = %platform,
+                duration_ms = m.duration_ms,
+                "slow client action"
+            );
+        }
+        action_histogram().record(
+            m.duration_ms / 1000.0,
+            &[
+                KeyValue::new("screen", screen),
+                KeyValue::new("action", action),
+                KeyValue::new("platform", platform),
+                KeyValue::new("network.type", network),
+            ],
+        );
+    }
+    Ok(HttpResponse::Accepted().json(json!({ "accepted": report.metrics.len() })))
+}
+
+/// `POST /api/v1/errors/frontend {message, stack?, componentStack?, timestamp?, device?}`
+pub(crate) async fn error(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let user = admitted(&req, &state)?;
+    let report = json_body::<ErrorReport>(&req, payload).await?.value;
+    if report.message.trim().is_empty() || report.message.chars().count() > 2000 {
+        return Err(invalid("message must be 1 to 2000 characters"));
+    }
+    text("stack", report.stack.as_deref(), 16_000)?;
+    text("componentStack", report.component_stack.as_deref(), 16_000)?;
+    text("timestamp", report.timestamp.as_deref(), 64)?;
+    let device = report.device.unwrap_or_default();
+    optional_label("device.platform", device.platform.as_deref(), 32)?;
+    optional_label("device.version", device.version.as_deref(), 32)?;
+    optional_label("device.model", device.model.as_deref(), 64)?;
+    optional_label("device.appVersion", device.app_version.as_deref(), 32)?;
+    let platform = device.platform.unwrap_or_else(|| "unknown".to_owned());
+    tracing::warn!(
+        client.user.id = %user,
+        client.platform = %platform,
+        client.os_version = device.version.as_deref().unwrap_or(""),
+        client.device_model = device.model.as_deref().unwrap_or(""),
+        client.app_version = device.app_version.as_deref().unwrap_or(""),
+        client.timestamp = report.timestamp.as_deref().unwrap_or(""),
+        exception.message = %report.message,
+        exception.stacktrace = report.stack.as_deref().unwrap_or(""),
+        client.component_stack = report.component_stack.as_deref().unwrap_or(""),
+        "client error"
+    );
+    error_counter().add(1, &[KeyValue::new("platform", platform)]);
+    Ok(HttpResponse::Accepted().json(json!({ "accepted": 1 })))
+}
+
+/// `429 rate_limited`, with `Retry-After` in seconds.
+struct RateLimited(u64);
+
+impl From<RateLimited> for ApiError {
+    fn from(limited: RateLimited) -> Self {
+        ApiError {
+            extra: Some(json!({ "retry_after": limited.0 })),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "too many telemetry reports from this user; retry in {} s",
+                    limited.0
+                ),
+            )
+        }
+    }
+}
+
+fn action_histogram() -> &'static Histogram<f64> {
+    static HISTOGRAM: OnceLock<Histogram<f64>> = OnceLock::new();
+    HISTOGRAM.get_or_init(|| {
+        opentelemetry::global::meter("brigade")
+            .f64_histogram("brigade.client.action.duration")
+            .with_unit("s")
+            .with_description(
+                "How long client screens and actions took, as the tablets and screens \
+                 report them, by `screen`, `action`, `platform` and `network.type`.",
+            )
+            .with_boundaries(vec![0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0])
+            .build()
+    })
+}
+
+fn error_counter() -> &'static Counter<u64> {
+    static COUNTER: OnceLock<Counter<u64>> = OnceLock::new();
+    COUNTER.get_or_init(|| {
+        opentelemetry::global::meter("brigade")
+            .u64_counter("brigade.client.errors")
+            .with_unit("{error}")
+            .with_description("Errors reported by client apps, by `platform`.")
+            .build()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_gets_a_burst_of_per_minute_reports_then_waits_while_others_do_not() {
+        let limits = ClientTelemetry::new(3);
+        let (chef, waiter) = (Uuid::now_v7(), Uuid::now_v7());
+        for _ in 0..3 {
+            assert!(limits.admit(chef).is_ok());
+        }
+        let wait = limits.admit(chef).expect_err("the fourth report waits");
+        assert!(wait > Duration::from_secs(15) && wait <= Duration::from_secs(20));
+        assert!(limits.admit(waiter).is_ok(), "buckets are per user");
+    }
+
+    #[test]
+    fn new_series_beyond_the_cap_are_recorded_as_other() {
+        let limits = ClientTelemetry::new(60);
+        for i in 0..MAX_SERIES {
+            assert_eq!(limits.series(&format!("s{i}"), "a").0, format!("s{i}"));
+        }
+        assert_eq!(limits.series("s0", "a").0, "s0", "known series stay");
+        assert_eq!(
+            limits.series("new", "a"),
+            ("other".to_owned(), "other".to_owned())
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! One span per SQL statement (OpenTelemetry database conventions) and a WARN line for
+//! each statement slower than the configured threshold, as a diesel
+//! [`Instrumentation`] both stores install on every connection.
+//!
+//! Statements are logged and traced as diesel prepared them, with `$1`/`?`
+//! placeholders: bound values (names, notes, password hashes) never leave the process.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use tracing::Span;
+
+/// The span SQL runs under when it runs on another thread than the use case (the
+/// SQLite store runs statements on blocking threads): set by the unit of work when it
+/// hands the connection out.
+#[derive(Clone)]
+pub struct ParentSpan(Arc<Mutex<Span>>);
+
+impl Default for ParentSpan {
+    fn default() -> Self {
+        Self(Arc::new(Mutex::new(Span::none())))
+    }
+}
+
+impl ParentSpan {
+    pub fn set(&self, span: Span) {
+        if let Ok(mut parent) = self.0.lock() {
+            *parent = span;
+        }
+    }
+
+    fn get(&self) -> Span {
+        self.0
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|_| Span::none())
+    }
+}
+
+/// Traces and times one connection's statements.
+pub struct QueryTracing {
+    /// `db.system.name`: `postgresql` or `sqlite`.
+    system: &'static str,
+    slow: Duration,
+    parent: Option<ParentSpan>,
+    running: Option<Running>,
+}
+
+struct Running {
+    span: Span,
+    text: String,
+    started: Instant,
+}
+
+impl QueryTracing {
+    /// Statements run in the caller's current span.
+    pub fn new(system: &'static str, slow: Duration) -> Self {
+        Self {
+            system,
+            slow,
+            parent: None,
+            running: None,
+        }
+    }
+
+    /// Statements run under whatever `parent` holds when they start.
+    pub fn under(self, parent: ParentSpan) -> Self {
+        Self {
+            parent: Some(parent),
+            ..self
+        }
+    }
+
+    fn start(&mut self, text: String) {
+        let operation = text
+            .split_whitespace()
+            .next()
+            .unwrap_or("SQL")
+            .to_ascii_uppercase();
+        let span = match &self.parent {
+            Some(parent) => tracing::info_span!(
+                parent: &parent.get(),
+                "db.query",
+                otel.name = %operation,
+                otel.kind = "client",
+                db.system.name = self.system,
+                db.operation.name = %operation,
+                db.query.text = %text,
+                error.type = tracing::field::Empty,
+            ),
+            None => tracing::info_span!(
+                "db.query",
+                otel.name = %operation,
+                otel.kind = "client",
+                db.system.name = self.system,
+                db.operation.name = %operation,
+                db.query.text = %text,
+                error.type = tracing::field::Empty,
+            ),
+        };
+        self.running = Some(Running {
+            span,
+            text,
+            started: Instant::now(),
+        });
+    }
+
+    fn finish(&mut self, failed: Option<&diesel::result::Error>) {
+        let Some(Running {
+            span,
+            text,
+            started,
+        }) = self.running.take()
+        else {
+            return;
+        };
+        let elapsed = started.elapsed();
+        if let Some(error) = failed {
+            span.record("error.type", error_type(error));
+        }
+        if elapsed > self.slow {
+            span.in_scope(|| {
+                tracing::warn!(
+                    db.system.name = self.system,
+                    db.query.text = %text,
+                    duration_ms = elapsed.as_secs_f64() * 1000.0,
+                    threshold_ms = self.slow.as_millis() as u64,
+                    "slow query"
+                );
+            });
+        }
+    }
+}
+
+impl Instrumentation for QueryTracing {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::StartQuery { query, .. } => self.start(statement(query)),
+            InstrumentationEvent::FinishQuery { error, .. } => self.finish(error),
+            _ => {}
+        }
+    }
+}
+
+/// The statement without the bound values diesel's debug form appends.
+fn statement(query: &dyn diesel::connection::DebugQuery) -> String {
+    let mut text = query.to_string();
+    if let Some(at) = text.find(" -- binds: ") {
+        text.truncate(at);
+    }
+    text
+}
+
+fn error_type(error: &diesel::result::Error) -> &'static str {
+    use diesel::result::{DatabaseErrorKind as Kind, Error};
+    match error {
+        Error::DatabaseError(kind, _) => match kind {
+            Kind::UniqueViolation => "unique_violation",
+            Kind::ForeignKeyViolation => "foreign_key_violation",
+            Kind::SerializationFailure => "serialization_failure",
+            Kind::CheckViolation => "check_violation",
+            Kind::NotNullViolation => "not_null_violation",
+            Kind::ClosedConnection => "closed_connection",
+            _ => "database_error",
+        },
+        Error::NotFound => "not_found",
+        _ => "diesel_error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_is_traced_without_its_bound_values() {
+        let select = diesel::sql_query("SELECT name FROM users WHERE email = $1")
+            .bind::<diesel::sql_types::Text, _>("chef@example.com");
+        let query = diesel::debug_query::<diesel::pg::Pg, _>(&select);
+        let text = statement(&query);
+        assert_eq!(text, "SELECT name FROM users WHERE email = $1");
+        assert!(!text.contains("chef@example.com"));
+    }
+}
