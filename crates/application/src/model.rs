@@ -2,7 +2,7 @@
 
 use brigade_domain::{
     DomainEvent, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role,
-    StockPolicy, TableId, TableStatus, UserId, VenueId,
+    StockPolicy, TableId, TableStatus, UserId, VenueId, order::Stamp,
 };
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
@@ -173,6 +173,25 @@ pub struct Order {
     pub served_at: Option<OffsetDateTime>,
     pub completed_at: Option<OffsetDateTime>,
     pub cancelled_at: Option<OffsetDateTime>,
+}
+
+impl Order {
+    /// The order as `OrderStore::set_status` leaves it: `status`, `updated_at` and the
+    /// transition's timestamp set to `at`.
+    pub fn with_status(mut self, status: OrderStatus, stamp: Stamp, at: OffsetDateTime) -> Self {
+        self.status = status;
+        self.updated_at = at;
+        let field = match stamp {
+            Stamp::ConfirmedAt => &mut self.confirmed_at,
+            Stamp::KitchenStartedAt => &mut self.kitchen_started_at,
+            Stamp::ReadyAt => &mut self.ready_at,
+            Stamp::ServedAt => &mut self.served_at,
+            Stamp::CompletedAt => &mut self.completed_at,
+            Stamp::CancelledAt => &mut self.cancelled_at,
+        };
+        *field = Some(at);
+        self
+    }
 }
 
 /// One journaled event: the venue's `seq` orders them without gaps.

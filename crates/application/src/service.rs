@@ -180,7 +180,11 @@ impl EventBus for LocalBus {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Now, to the microsecond: what PostgreSQL keeps, so a response built from what was
+    /// written equals a later read of it on either store.
     fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
+        let now = OffsetDateTime::now_utc();
+        now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+            .unwrap_or(now)
     }
 }

@@ -1,6 +1,8 @@
 //! One span per SQL statement (OpenTelemetry database conventions) and a WARN line for
 //! each statement slower than the configured threshold, as a diesel
-//! [`Instrumentation`] both stores install on every connection.
+//! [`Instrumentation`] both stores install on every connection. Spans are only made
+//! while spans are exported ([`crate::exporting`]); otherwise a statement costs a clock
+//! read, and its text is only rendered when it was slow.
 //!
 //! Statements are logged and traced as diesel prepared them, with `$1`/`?`
 //! placeholders: bound values (names, notes, password hashes) never leave the process.
@@ -8,7 +10,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::connection::{DebugQuery, Instrumentation, InstrumentationEvent};
 use tracing::Span;
 
 /// The span SQL runs under when it runs on another thread than the use case (the
@@ -43,26 +45,30 @@ pub struct QueryTracing {
     /// `db.system.name`: `postgresql` or `sqlite`.
     system: &'static str,
     slow: Duration,
+    spans: bool,
     parent: Option<ParentSpan>,
     running: Option<Running>,
 }
 
 struct Running {
-    span: Span,
-    text: String,
+    /// The statement's span and text, when spans are made.
+    span: Option<(Span, String)>,
     started: Instant,
 }
 
 impl QueryTracing {
-    /// Statements run in the caller's current span.
+    /// Statements run in the caller's current span; spans are made when the process
+    /// exports them.
     pub fn new(system: &'static str, slow: Duration) -> Self {
         Self {
             system,
             slow,
+            spans: crate::exporting(),
             parent: None,
             running: None,
         }
     }
+
 
     /// Statements run under whatever `parent` holds when they start.
     pub fn under(self, parent: ParentSpan) -> Self {
@@ -72,7 +78,15 @@ impl QueryTracing {
         }
     }
 
-    fn start(&mut self, text: String) {
+    fn start(&mut self, query: &dyn DebugQuery) {
+        if !self.spans {
+            self.running = Some(Running {
+                span: None,
+                started: Instant::now(),
+            });
+            return;
+        }
+        let text = statement(query);
         let operation = text
             .split_whitespace()
             .next()
@@ -100,35 +114,36 @@ impl QueryTracing {
             ),
         };
         self.running = Some(Running {
-            span,
-            text,
+            span: Some((span, text)),
             started: Instant::now(),
         });
     }
 
-    fn finish(&mut self, failed: Option<&diesel::result::Error>) {
-        let Some(Running {
-            span,
-            text,
-            started,
-        }) = self.running.take()
-        else {
+    fn finish(&mut self, query: &dyn DebugQuery, failed: Option<&diesel::result::Error>) {
+        let Some(Running { span, started }) = self.running.take() else {
             return;
         };
         let elapsed = started.elapsed();
-        if let Some(error) = failed {
+        if let (Some((span, _)), Some(error)) = (&span, failed) {
             span.record("error.type", error_type(error));
         }
-        if elapsed > self.slow {
-            span.in_scope(|| {
-                tracing::warn!(
-                    db.system.name = self.system,
-                    db.query.text = %text,
-                    duration_ms = elapsed.as_secs_f64() * 1000.0,
-                    threshold_ms = self.slow.as_millis() as u64,
-                    "slow query"
-                );
-            });
+        if elapsed <= self.slow {
+            return;
+        }
+        let warn = |text: &str| {
+            tracing::warn!(
+                db.system.name = self.system,
+                db.query.text = %text,
+                duration_ms = elapsed.as_secs_f64() * 1000.0,
+                threshold_ms = self.slow.as_millis() as u64,
+                "slow query"
+            );
+        };
+        // Logged inside the statement's span, else its use case's, for the trace id.
+        match (span, &self.parent) {
+            (Some((span, text)), _) => span.in_scope(|| warn(&text)),
+            (None, Some(parent)) => parent.get().in_scope(|| warn(&statement(query))),
+            (None, None) => warn(&statement(query)),
         }
     }
 }
@@ -136,15 +151,15 @@ impl QueryTracing {
 impl Instrumentation for QueryTracing {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         match event {
-            InstrumentationEvent::StartQuery { query, .. } => self.start(statement(query)),
-            InstrumentationEvent::FinishQuery { error, .. } => self.finish(error),
+            InstrumentationEvent::StartQuery { query, .. } => self.start(query),
+            InstrumentationEvent::FinishQuery { query, error, .. } => self.finish(query, error),
             _ => {}
         }
     }
 }
 
 /// The statement without the bound values diesel's debug form appends.
-fn statement(query: &dyn diesel::connection::DebugQuery) -> String {
+fn statement(query: &dyn DebugQuery) -> String {
     let mut text = query.to_string();
     if let Some(at) = text.find(" -- binds: ") {
         text.truncate(at);

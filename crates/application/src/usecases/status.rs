@@ -1,13 +1,15 @@
 //! Moving an order through its states; serving it allocates stock FEFO.
 
 use brigade_domain::fefo::{self, Take};
-use brigade_domain::{DomainEvent, OrderId, OrderStatus, Permission, StockPolicy};
+use brigade_domain::{
+    DomainEvent, OrderId, OrderItemId, OrderStatus, Permission, Quantity, StockPolicy,
+};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::model::{MovementKind, Order, StockMovement};
+use crate::model::{ItemAllocation, MovementKind, Order, StockMovement};
 use crate::ports::{Measurement, Tx};
 use crate::{Actor, AppError, Brigade};
 
@@ -61,11 +63,14 @@ impl Brigade {
                     )
                     .await?;
                 }
-                // Read the response before taking the venue's seq: the counter row stays
-                // locked from the append until COMMIT.
-                let changed = super::orders::order_or_404(tx, actor, id).await?;
                 super::journal(tx, actor.venue_id, events, now).await?;
-                Ok((changed, order.status, served))
+                let from = order.status;
+                // The response is what was just written, not a second read of it.
+                let mut changed = order.with_status(to, stamp, now);
+                if let Some(served) = &served {
+                    served.apply_to(&mut changed);
+                }
+                Ok((changed, from, served))
             })
             .await?;
         self.measure(Measurement::Transition { from, to });
@@ -110,6 +115,26 @@ struct Served {
     allocation: Duration,
     /// Lines that got less than they asked for.
     shortages: usize,
+    /// Each stock-tracked line's lots (in FEFO order) and shortfall, as recorded.
+    lines: Vec<(OrderItemId, Vec<Take>, Quantity)>,
+}
+
+impl Served {
+    /// Puts the recorded allocations on the served order's lines.
+    fn apply_to(&self, order: &mut Order) {
+        for (item_id, takes, shortfall) in &self.lines {
+            if let Some(item) = order.items.iter_mut().find(|i| i.id == *item_id) {
+                item.allocations = takes
+                    .iter()
+                    .map(|t| ItemAllocation {
+                        lot_id: t.lot,
+                        quantity: t.quantity,
+                    })
+                    .collect();
+                item.shortfall = *shortfall;
+            }
+        }
+    }
 }
 
 /// FEFO for every stock-tracked line: lock the product's lots, plan, apply, link the
@@ -124,6 +149,7 @@ async fn serve(
 ) -> Result<Served, AppError> {
     let started = Instant::now();
     let mut shortages = 0;
+    let mut allocated = Vec::new();
     let venue = tx
         .venues()
         .get(actor.venue_id)
@@ -179,6 +205,7 @@ async fn serve(
         tx.orders()
             .record_allocation(actor.venue_id, item.id, &plan.takes, plan.shortfall)
             .await?;
+        allocated.push((item.id, plan.takes.clone(), plan.shortfall));
         movements.extend(plan.takes.iter().map(|take: &Take| StockMovement {
             id: Uuid::now_v7(),
             venue_id: actor.venue_id,
@@ -196,6 +223,7 @@ async fn serve(
     Ok(Served {
         allocation: started.elapsed(),
         shortages,
+        lines: allocated,
     })
 }
 
