@@ -69,7 +69,6 @@ impl QueryTracing {
         }
     }
 
-
     /// Statements run under whatever `parent` holds when they start.
     pub fn under(self, parent: ParentSpan) -> Self {
         Self {

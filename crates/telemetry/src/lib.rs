@@ -117,6 +117,7 @@ pub fn init() -> Telemetry {
         tracing_subscriber::fmt::layer()
             .with_target(false)
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .fmt_fields(TextFields)
     });
     let fmt_json = json.then(|| {
         tracing_subscriber::fmt::layer()
@@ -218,6 +219,62 @@ fn exporters() -> Result<Exporters, String> {
         meter,
         logger,
     })
+}
+
+/// Text fields as `name=value`, the message bare, without the `otel.*` fields that
+/// only steer the exported span (its name and kind).
+struct TextFields;
+
+impl<'w> FormatFields<'w> for TextFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(
+        &self,
+        mut writer: Writer<'w>,
+        fields: R,
+    ) -> fmt::Result {
+        let mut visitor = TextVisitor {
+            writer: &mut writer,
+            empty: true,
+            result: Ok(()),
+        };
+        fields.record(&mut visitor);
+        visitor.result
+    }
+
+    fn add_fields(
+        &self,
+        current: &'w mut tracing_subscriber::fmt::FormattedFields<Self>,
+        fields: &tracing::span::Record<'_>,
+    ) -> fmt::Result {
+        let mut more = String::new();
+        self.format_fields(Writer::new(&mut more), fields)?;
+        if !more.is_empty() {
+            if !current.fields.is_empty() {
+                current.fields.push(' ');
+            }
+            current.fields.push_str(&more);
+        }
+        Ok(())
+    }
+}
+
+struct TextVisitor<'a, 'w> {
+    writer: &'a mut Writer<'w>,
+    empty: bool,
+    result: fmt::Result,
+}
+
+impl tracing::field::Visit for TextVisitor<'_, '_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
+        if self.result.is_err() || field.name().starts_with("otel.") {
+            return;
+        }
+        let space = if self.empty { "" } else { " " };
+        self.empty = false;
+        self.result = match field.name() {
+            "message" => write!(self.writer, "{space}{value:?}"),
+            name => write!(self.writer, "{space}{name}={value:?}"),
+        };
+    }
 }
 
 /// Puts the current span's W3C `trace_id` and `span_id` first in a JSON log line.

@@ -282,7 +282,7 @@ async fn an_order_workflow_reaches_an_otlp_receiver_as_linked_spans_domain_metri
     let request = spans
         .iter()
         .find(|s| {
-            s["name"] == "http.request"
+            s["name"] == "POST /api/v1/venues/{venue_id}/orders"
                 && s["traceId"] == trace_id
                 && s["parentSpanId"] == parent_span
         })
@@ -290,6 +290,13 @@ async fn an_order_workflow_reaches_an_otlp_receiver_as_linked_spans_domain_metri
     assert_eq!(
         attribute(request, "http.route"),
         Some("/api/v1/venues/{venue_id}/orders")
+    );
+    assert_eq!(request["kind"], 2, "SPAN_KIND_SERVER");
+    assert!(
+        request["attributes"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|kv| kv["key"] == "http.response.status_code")),
+        "{request}"
     );
     let use_case = spans
         .iter()

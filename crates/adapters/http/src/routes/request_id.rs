@@ -40,8 +40,12 @@ pub async fn middleware(
         .app_data::<actix_web::web::Data<crate::AppState>>()
         .map(|state| state.slow_request);
     let method = req.method().to_string();
+    // Exported per the HTTP server semantic conventions: named `{method} {route}` once
+    // the route is known, kind `server`, an error status for 5xx.
     let span = tracing::info_span!(
         "http.request",
+        otel.name = %method,
+        otel.kind = "server",
         request.id = %id,
         http.request.method = %method,
         http.route = tracing::field::Empty,
@@ -63,8 +67,22 @@ pub async fn middleware(
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
     let route = response.request().match_pattern();
-    span.record("http.route", route.as_deref().unwrap_or("unmatched"));
     let status = response.status().as_u16();
+    if let Some(route) = route.as_deref() {
+        span.record("http.route", route);
+        // The exported span has started by now: rename it there (recording `otel.name`
+        // only renames a span that has not).
+        OpenTelemetrySpanExt::context(&span)
+            .span()
+            .update_name(format!("{method} {route}"));
+    } else {
+        span.record("http.route", "unmatched");
+    }
+    // On the exported span only: the access line below carries the status already.
+    span.set_attribute("http.response.status_code", i64::from(status));
+    if status >= 500 {
+        span.set_status(opentelemetry::trace::Status::error("server error"));
+    }
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
         if status >= 500 {
