@@ -17,9 +17,6 @@ INSERT INTO order_item_lots (order_item_id, lot_id, venue_id, quantity_milli) VA
 INSERT INTO stock_movements (id, venue_id, lot_id, product_id, movement_type, quantity_milli, reference_type, reference_id, created_at)
      VALUES (gen_random_uuid(), :venue::uuid, :lid::uuid, :pid::uuid, 'OUT', -1000, 'order', :oid::uuid, now());
 UPDATE orders SET status = 'served', updated_at = now(), served_at = now() WHERE id = :oid::uuid AND venue_id = :venue::uuid;
-SELECT o.*, t.name FROM orders o LEFT JOIN dining_tables t ON t.id = o.table_id WHERE o.id = :oid::uuid AND o.venue_id = :venue::uuid;
-SELECT * FROM order_items WHERE order_id = :oid::uuid;
-SELECT * FROM order_item_lots WHERE order_item_id = :iid::uuid;
 UPDATE venues SET last_order_number = last_order_number + 0, last_event_seq = last_event_seq + 1
  WHERE id = :venue::uuid RETURNING last_order_number AS num, last_event_seq AS seq \gset
 INSERT INTO events (venue_id, seq, event_type, data, created_at)
