@@ -83,6 +83,12 @@ impl OrderStatus {
         !matches!(self, OrderStatus::Completed | OrderStatus::Cancelled)
     }
 
+    /// Serving took the order's stock: its lines have lot allocations (an order is never
+    /// cancelled once served).
+    pub fn stock_taken(self) -> bool {
+        matches!(self, OrderStatus::Served | OrderStatus::Completed)
+    }
+
     /// Items may be added until the order is served.
     pub fn accepts_items(self) -> bool {
         matches!(

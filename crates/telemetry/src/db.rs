@@ -91,27 +91,20 @@ impl QueryTracing {
             .next()
             .unwrap_or("SQL")
             .to_ascii_uppercase();
-        let span = match &self.parent {
-            Some(parent) => tracing::info_span!(
-                parent: &parent.get(),
-                "db.query",
-                otel.name = %operation,
-                otel.kind = "client",
-                db.system.name = self.system,
-                db.operation.name = %operation,
-                db.query.text = %text,
-                error.type = tracing::field::Empty,
-            ),
-            None => tracing::info_span!(
-                "db.query",
-                otel.name = %operation,
-                otel.kind = "client",
-                db.system.name = self.system,
-                db.operation.name = %operation,
-                db.query.text = %text,
-                error.type = tracing::field::Empty,
-            ),
-        };
+        let parent = self
+            .parent
+            .as_ref()
+            .map_or_else(Span::current, ParentSpan::get);
+        let span = tracing::info_span!(
+            parent: &parent,
+            "db.query",
+            otel.name = %operation,
+            otel.kind = "client",
+            db.system.name = self.system,
+            db.operation.name = %operation,
+            db.query.text = %text,
+            error.type = tracing::field::Empty,
+        );
         self.running = Some(Running {
             span: Some((span, text)),
             started: Instant::now(),

@@ -52,6 +52,17 @@ async fn serving_splits_an_item_across_lots_earliest_expiry_first_and_skips_expi
     assert!(taken.contains(&(id(&later["id"]), 3.0)));
     assert_eq!(served["items"][0]["allocated_lot_id"], sooner["id"]);
     assert_eq!(served["items"][0]["shortfall"], 0.0);
+    // The response is built from what was written: a later read sees exactly it, and a
+    // completed order keeps its allocations.
+    let path = format!("/api/v1/venues/{VENUE}/orders/{}", id(&order["id"]));
+    let waiter = app.waiter().await;
+    assert_eq!(waiter.get(&path).await.expect(200), served);
+    let completed = waiter
+        .set_status(&order["id"], "completed")
+        .await
+        .expect(200);
+    assert_eq!(completed["items"], served["items"]);
+    assert_eq!(waiter.get(&path).await.expect(200), completed);
 
     let qty = |lot: &serde_json::Value| {
         let admin = admin.clone();

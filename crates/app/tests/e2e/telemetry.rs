@@ -53,6 +53,17 @@ fn receiver() -> (String, Received, actix_web::dev::ServerHandle) {
     (format!("http://{addr}"), received, handle)
 }
 
+/// `brigade serve --dev` on `db`, one worker, `info` logs, no secret from the caller.
+fn serve(db: &TestDb) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(["serve", "--dev", "--bind", "127.0.0.1:0", "--workers", "1"])
+        .env("BRIGADE_DATABASE_URL", db.url())
+        .env("BRIGADE_LOG", "info")
+        .env_remove("BRIGADE_JWT_SECRET");
+    command
+}
+
 /// Every export the receiver got on `path` (`/v1/traces`, `/v1/metrics`, `/v1/logs`).
 fn exports(received: &Received, path: &str) -> Vec<Value> {
     received
@@ -161,19 +172,15 @@ async fn until(
 async fn an_order_workflow_reaches_an_otlp_receiver_as_linked_spans_domain_metrics_and_logs() {
     let (endpoint, received, receiver_handle) = receiver();
     let db = TestDb::from_template().await;
-    let mut command = Command::new(BIN);
+    let mut command = serve(&db);
     command
-        .args(["serve", "--dev", "--bind", "127.0.0.1:0", "--workers", "1"])
-        .env("BRIGADE_DATABASE_URL", db.url())
-        .env("BRIGADE_LOG", "info")
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)
         .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")
         .env("OTEL_SERVICE_NAME", "brigade-under-test")
         .env("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test")
         .env("OTEL_BSP_SCHEDULE_DELAY", "100")
         .env("OTEL_BLRP_SCHEDULE_DELAY", "100")
-        .env("OTEL_METRIC_EXPORT_INTERVAL", "300")
-        .env_remove("BRIGADE_JWT_SECRET");
+        .env("OTEL_METRIC_EXPORT_INTERVAL", "300");
     let served = Served::spawn(command).await;
 
     let admin = Staff::login(&served.base, "admin@beerflow.demo").await;
@@ -414,17 +421,13 @@ async fn an_order_workflow_reaches_an_otlp_receiver_as_linked_spans_domain_metri
 #[actix_web::test]
 async fn json_log_lines_carry_the_callers_trace_id_and_name_slow_queries_without_their_values() {
     let db = TestDb::from_template().await;
-    let mut command = Command::new(BIN);
+    let mut command = serve(&db);
     command
-        .args(["serve", "--dev", "--bind", "127.0.0.1:0", "--workers", "1"])
-        .env("BRIGADE_DATABASE_URL", db.url())
-        .env("BRIGADE_LOG", "info")
         .env("BRIGADE_LOG_FORMAT", "json")
         // Every statement and request counts as slow.
         .env("BRIGADE_SLOW_QUERY_MS", "0")
         .env("BRIGADE_SLOW_REQUEST_MS", "0")
-        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-        .env_remove("BRIGADE_JWT_SECRET");
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT");
     let served = Served::spawn(command).await;
     let trace_id = "5bf92f3577b34da6a3ce929d0e0e4737";
     Staff::anonymous(&served.base)

@@ -42,6 +42,13 @@ impl From<KitchenRow> for KitchenHealth {
 
 /// Attaches items (with their lot allocations) and table names to order rows, in three
 /// queries whatever the number of orders.
+/// Whether an order in `status` (as stored) has had its stock taken.
+fn stock_taken(status: &str) -> bool {
+    status
+        .parse::<brigade_domain::OrderStatus>()
+        .is_ok_and(brigade_domain::OrderStatus::stock_taken)
+}
+
 async fn hydrate(
     conn: &mut AsyncPgConnection,
     venue: VenueId,
@@ -59,7 +66,18 @@ async fn hydrate(
         .load(conn)
         .await
         .store()?;
-    let item_ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+    // Only served orders have allocations: the other lines need no query (and no join
+    // over the lots, whose rows every serve updates).
+    let served: Vec<Uuid> = rows
+        .iter()
+        .filter(|(r, _)| stock_taken(&r.status))
+        .map(|(r, _)| r.id)
+        .collect();
+    let item_ids: Vec<Uuid> = items
+        .iter()
+        .filter(|i| served.contains(&i.order_id))
+        .map(|i| i.id)
+        .collect();
     let allocations: Vec<(Uuid, Uuid, i64)> = if item_ids.is_empty() {
         Vec::new()
     } else {

@@ -41,6 +41,13 @@ impl From<KitchenRow> for KitchenHealth {
 
 /// Attaches items (with their lot allocations) and table names to order rows, in three
 /// queries whatever the number of orders.
+/// Whether an order in `status` (as stored) has had its stock taken.
+fn stock_taken(status: &str) -> bool {
+    status
+        .parse::<brigade_domain::OrderStatus>()
+        .is_ok_and(brigade_domain::OrderStatus::stock_taken)
+}
+
 async fn hydrate(
     conn: &mut Conn,
     venue: VenueId,
@@ -54,7 +61,17 @@ async fn hydrate(
         .load(conn)
         .await
         .store()?;
-    let item_ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    // Only served orders have allocations: the other lines need no query.
+    let served: Vec<&str> = rows
+        .iter()
+        .filter(|(r, _)| stock_taken(&r.status))
+        .map(|(r, _)| r.id.as_str())
+        .collect();
+    let item_ids: Vec<&str> = items
+        .iter()
+        .filter(|i| served.contains(&i.order_id.as_str()))
+        .map(|i| i.id.as_str())
+        .collect();
     let allocations: Vec<(String, String, i64)> = if item_ids.is_empty() {
         Vec::new()
     } else {
