@@ -132,7 +132,11 @@ pub struct ServeArgs {
 
     /// SQL statements slower than this many milliseconds are logged at WARN ("slow
     /// query", the statement without its values).
-    #[arg(long, env = "BRIGADE_SLOW_QUERY_MS", default_value_t = 100)]
+    #[arg(
+        long,
+        env = "BRIGADE_SLOW_QUERY_MS",
+        default_value_t = brigade_sql_tracing::DEFAULT_SLOW_QUERY.as_millis() as u64
+    )]
     pub slow_query_ms: u64,
 
     /// Client telemetry reports (`/api/v1/metrics/frontend`, `/api/v1/errors/frontend`)
@@ -215,7 +219,7 @@ impl ServeArgs {
             workers: None,
             kitchen_stuck_minutes: 20,
             slow_request_ms: 500,
-            slow_query_ms: 100,
+            slow_query_ms: brigade_sql_tracing::DEFAULT_SLOW_QUERY.as_millis() as u64,
             client_reports_per_minute: 60,
             realtime: RealtimeArgs::default(),
         }

@@ -3,23 +3,18 @@
 //! metrics are exported (`OTEL_EXPORTER_OTLP_ENDPOINT`), because the probes cost a query
 //! each; `docs/LOGGING.md` lists every metric.
 
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use brigade_application::Brigade;
 use brigade_application::ports::UnitOfWork;
 use brigade_ws::Hub;
 use opentelemetry::KeyValue;
-use opentelemetry::metrics::ObservableGauge;
 
 /// How often the database and the kitchen are probed.
 const PROBE_EVERY: Duration = Duration::from_secs(15);
-
-/// The registered gauges; they report for as long as this is kept.
-pub struct Gauges {
-    _gauges: Vec<ObservableGauge<i64>>,
-}
 
 /// What the last probe found; -1 until the first one.
 #[derive(Default)]
@@ -28,19 +23,16 @@ struct Probed {
     stuck: AtomicI64,
 }
 
-/// Registers the gauges and starts the probe (every 15 s, the first at once).
-pub fn install(
-    brigade: Brigade,
-    uow: Arc<dyn UnitOfWork>,
-    hub: Hub,
-    stuck_after: Duration,
-) -> Gauges {
+/// Registers the gauges and starts the probe (every 15 s, the first at once) on
+/// `probe`, a service with a connection of its own. The gauges report for as long as
+/// the meter provider lives (until shutdown), the probe as long as the runtime.
+pub fn install(probe: Brigade, uow: Arc<dyn UnitOfWork>, hub: Hub, stuck_after: Duration) {
     let probed = Arc::new(Probed {
         db_up: AtomicI64::new(-1),
         stuck: AtomicI64::new(-1),
     });
     let meter = brigade_telemetry::meter();
-    let pool = meter
+    meter
         .i64_observable_gauge("brigade.db.pool.connections")
         .with_unit("{connection}")
         .with_description("Database connections of this instance, by `state` (used, idle).")
@@ -51,7 +43,7 @@ pub fn install(
         })
         .build();
     let up = Arc::clone(&probed);
-    let db_up = meter
+    meter
         .i64_observable_gauge("brigade.db.up")
         .with_description("1 when the database answered this instance's last probe, 0 when not.")
         .with_callback(move |observer| {
@@ -62,11 +54,12 @@ pub fn install(
         })
         .build();
     let kitchen = Arc::clone(&probed);
-    let stuck = meter
+    meter
         .i64_observable_gauge("brigade.kitchen.stuck_orders")
         .with_unit("{order}")
         .with_description(
-            "Orders in `preparing` longer than BRIGADE_KITCHEN_STUCK_MINUTES, all venues.",
+            "Orders in `preparing` longer than BRIGADE_KITCHEN_STUCK_MINUTES, all venues \
+             (the last value read while the database is unreachable).",
         )
         .with_callback(move |observer| {
             let value = kitchen.stuck.load(Ordering::Relaxed);
@@ -75,29 +68,45 @@ pub fn install(
             }
         })
         .build();
-    let connections = meter
+    // A venue whose screens all went away reports 0, not nothing: an instance that
+    // lost every connection must show as 0 for the connection-drop alert.
+    let seen: Mutex<HashSet<String>> = Mutex::default();
+    meter
         .i64_observable_gauge("brigade.ws.connections")
         .with_unit("{connection}")
         .with_description("Kitchen-display WebSocket subscriptions on this instance, by `venue`.")
         .with_callback(move |observer| {
-            for (venue, count) in hub.connections() {
-                observer.observe(count as i64, &[KeyValue::new("venue", venue.to_string())]);
+            let Ok(mut seen) = seen.lock() else { return };
+            let now: Vec<(String, usize)> = hub
+                .connections()
+                .into_iter()
+                .map(|(venue, count)| (venue.to_string(), count))
+                .collect();
+            for (venue, _) in &now {
+                seen.insert(venue.clone());
+            }
+            for venue in seen.iter() {
+                let count = now.iter().find(|(v, _)| v == venue).map_or(0, |(_, c)| *c);
+                observer.observe(count as i64, &[KeyValue::new("venue", venue.clone())]);
             }
         })
         .build();
-    actix_web::rt::spawn(probe(brigade, probed, stuck_after));
-    Gauges {
-        _gauges: vec![pool, db_up, stuck, connections],
-    }
+    actix_web::rt::spawn(run_probe(probe, probed, stuck_after));
 }
 
-async fn probe(brigade: Brigade, probed: Arc<Probed>, stuck_after: Duration) {
+async fn run_probe(brigade: Brigade, probed: Arc<Probed>, stuck_after: Duration) {
     let mut every = tokio::time::interval(PROBE_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        let up = brigade.ready().await.is_ok();
-        probed.db_up.store(i64::from(up), Ordering::Relaxed);
+        let answer = brigade.ready().await;
+        let up = answer.is_ok();
+        let was = probed.db_up.swap(i64::from(up), Ordering::Relaxed);
+        match answer {
+            Err(e) if was != 0 => tracing::warn!(error = %e, "metrics probe: database down"),
+            Ok(()) if was == 0 => tracing::info!("metrics probe: database up again"),
+            _ => {}
+        }
         if up {
             match brigade.kitchen_health(stuck_after).await {
                 Ok(kitchen) => probed

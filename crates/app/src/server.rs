@@ -14,6 +14,7 @@ use brigade_application::{Brigade, SystemClock};
 use brigade_http::{AppState, Argon2Passwords, ClientTelemetry, HealthReport, JwtKeys};
 use brigade_postgres::{PgUnitOfWork, PoolSettings};
 use brigade_redis::RedisBus;
+use brigade_sql_tracing::StatementLog;
 use brigade_sqlite::SqliteUnitOfWork;
 use brigade_ws::{Hub, WsSettings};
 
@@ -45,37 +46,34 @@ pub async fn revert_all(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
 /// The use-case service on the store: `pool_size` connections (PostgreSQL) or reader
 /// connections beside the single writer (SQLite).
 pub fn brigade(store: &StoreConfig, pool_size: usize) -> anyhow::Result<Brigade> {
-    Ok(on(unit_of_work(store, pool_size)?))
+    Ok(service_on(unit_of_work(store, pool_size)?))
 }
 
 /// The use-case service on `uow`.
-fn on(uow: Arc<dyn UnitOfWork>) -> Brigade {
+fn service_on(uow: Arc<dyn UnitOfWork>) -> Brigade {
     Brigade::new(uow, Arc::new(SystemClock), Arc::new(Argon2Passwords))
 }
 
-/// Statements slower than this are logged, unless `serve` is told otherwise.
-const SLOW_QUERY: Duration = Duration::from_millis(100);
-
-/// The store's ports, without the use cases.
+/// The store's ports, without the use cases (default statement logging).
 pub fn unit_of_work(store: &StoreConfig, pool_size: usize) -> anyhow::Result<Arc<dyn UnitOfWork>> {
-    open_store(store, pool_size, SLOW_QUERY)
+    open_store(store, pool_size, StatementLog::default())
 }
 
 fn open_store(
     store: &StoreConfig,
     pool_size: usize,
-    slow_query: Duration,
+    statements: StatementLog,
 ) -> anyhow::Result<Arc<dyn UnitOfWork>> {
     Ok(match store {
         StoreConfig::Postgres(url) => {
             let settings = PoolSettings {
                 max_size: pool_size,
-                slow_query,
+                statements,
                 ..PoolSettings::default()
             };
             Arc::new(PgUnitOfWork::connect(url, &settings)?)
         }
-        StoreConfig::Sqlite(path) => Arc::new(SqliteUnitOfWork::open(path, pool_size, slow_query)?),
+        StoreConfig::Sqlite(path) => Arc::new(SqliteUnitOfWork::open(path, pool_size, statements)?),
     })
 }
 
@@ -86,8 +84,6 @@ pub struct Running {
     pub server: Server,
     /// The real-time gateway (connection counts for tests and health).
     pub hub: Hub,
-    /// The exported gauges (when metrics are exported), alive as long as the server.
-    _gauges: Option<crate::metrics::Gauges>,
 }
 
 /// Migrates, connects and binds. Await `server` to serve; `handle.stop(true)` stops.
@@ -120,19 +116,20 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         }
         None => Arc::new(LocalBus(Arc::new(hub.clone()))),
     };
-    let uow = open_store(
-        &store,
-        args.db_pool_size(),
-        Duration::from_millis(args.slow_query_ms),
-    )?;
-    let mut brigade = on(Arc::clone(&uow)).with_bus(bus);
+    let statements = StatementLog {
+        slow: Duration::from_millis(args.slow_query_ms),
+        spans: brigade_telemetry::exporting_traces(),
+    };
+    let uow = open_store(&store, args.db_pool_size(), statements)?;
+    let mut brigade = service_on(Arc::clone(&uow)).with_bus(bus);
     let stuck_after = Duration::from_secs(args.kitchen_stuck_minutes.saturating_mul(60));
-    let gauges = brigade_telemetry::exporting().then(|| {
-        brigade = brigade
-            .clone()
-            .with_metrics(Arc::new(brigade_telemetry::DomainMetrics::new()));
-        crate::metrics::install(brigade.clone(), uow, hub.clone(), stuck_after)
-    });
+    if brigade_telemetry::exporting_metrics() {
+        brigade = brigade.with_metrics(Arc::new(brigade_telemetry::DomainMetrics::new()));
+        // The probes get a connection of their own: a busy request pool is not a
+        // database that is down.
+        let probe = service_on(open_store(&store, 1, statements)?);
+        crate::metrics::install(probe, uow, hub.clone(), stuck_after);
+    }
     if args.demo {
         crate::seed::demo(&brigade).await?;
     }
@@ -169,7 +166,6 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         handle: server.handle(),
         server,
         hub,
-        _gauges: gauges,
     })
 }
 

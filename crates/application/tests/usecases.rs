@@ -187,9 +187,6 @@ async fn the_kitchen_marking_an_order_ready_records_the_transition_and_its_cooki
     let mut preparing = order(&kitchen, OrderStatus::Preparing, Quantity::from_units(1));
     preparing.confirmed_at = Some(NOW - time::Duration::minutes(15));
     preparing.kitchen_started_at = Some(NOW - time::Duration::minutes(12));
-    let mut ready = preparing.clone();
-    ready.status = OrderStatus::Ready;
-    ready.ready_at = Some(NOW);
     let mut tx = FakeTx::default();
     tx.orders
         .expect_lock()
@@ -198,9 +195,7 @@ async fn the_kitchen_marking_an_order_ready_records_the_transition_and_its_cooki
         .expect_set_status()
         .times(1)
         .returning(|_, _, _, _, _| Ok(()));
-    tx.orders
-        .expect_get()
-        .return_once(move |_, _| Ok(Some(ready)));
+    tx.orders.expect_get().never();
     tx.venues
         .expect_take_numbers()
         .returning(|_, _, _| Ok((0, 3)));

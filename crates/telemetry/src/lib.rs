@@ -1,30 +1,30 @@
 //! Logs, traces and metrics for the `brigade` binary.
 //!
 //! [`init`] installs the `tracing` subscriber: text or JSON lines on stdout
-//! (`BRIGADE_LOG_FORMAT`), filtered by `BRIGADE_LOG` / `RUST_LOG`. When an OTLP
-//! endpoint is configured (`OTEL_EXPORTER_OTLP_ENDPOINT`, or the per-signal
-//! `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `..._METRICS_ENDPOINT`) and
-//! `OTEL_SDK_DISABLED` is not `true`, spans are exported through tracing-opentelemetry,
-//! metrics through the global meter provider and log lines through the OpenTelemetry
-//! tracing appender (with their trace context), over OTLP/HTTP (`http/protobuf`, the
-//! default, or `http/json` by `OTEL_EXPORTER_OTLP_PROTOCOL`). The SDK reads the other
-//! standard variables itself: `OTEL_SERVICE_NAME` (default here `brigade`),
-//! `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER(_ARG)`, `OTEL_BSP_*`,
-//! `OTEL_METRIC_EXPORT_INTERVAL`. With no endpoint, nothing is exported and nothing is
-//! paid: the OpenTelemetry layer is not installed and the global meter is a no-op.
+//! (`BRIGADE_LOG_FORMAT`), filtered by `BRIGADE_LOG` / `RUST_LOG`. Each OpenTelemetry
+//! signal is exported over OTLP/HTTP (`http/protobuf`, the default, or `http/json` by
+//! `OTEL_EXPORTER_OTLP_PROTOCOL`) when an endpoint names it: `OTEL_EXPORTER_OTLP_ENDPOINT`
+//! for all three, or `OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_ENDPOINT` for one, unless
+//! `OTEL_SDK_DISABLED=true`. Spans go through tracing-opentelemetry, metrics through the
+//! global meter provider, log lines through the OpenTelemetry tracing appender (with
+//! their trace context). The SDK reads the other standard variables itself:
+//! `OTEL_SERVICE_NAME` (default here `brigade`), `OTEL_RESOURCE_ATTRIBUTES`,
+//! `OTEL_TRACES_SAMPLER(_ARG)`, `OTEL_BSP_*`, `OTEL_BLRP_*`, `OTEL_METRIC_EXPORT_INTERVAL`.
 //!
-//! W3C `traceparent` propagation is installed either way, and so are trace ids: without
-//! an exporter, spans get W3C trace and span ids (continuing the caller's trace) but are
-//! sampled out, never recorded or sent, so JSON log lines still carry `trace_id` and
-//! `span_id` for correlation. Call [`Telemetry::shutdown`] before exiting: it flushes
-//! what is buffered.
+//! With no endpoint nothing is exported and no metric is recorded (the global meter is a
+//! no-op). Trace ids are handed out either way: spans get W3C trace and span ids
+//! (continuing the caller's `traceparent`) from a tracer that samples everything out, so
+//! nothing is recorded or sent, and JSON log lines still carry `trace_id` and `span_id`.
+//! That costs a little per span, not per statement (statement spans are only made while
+//! traces are exported). Call [`Telemetry::shutdown`] before exiting: it flushes what is
+//! buffered.
 
-pub mod db;
 mod metrics;
 
 pub use metrics::{DomainMetrics, meter};
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use opentelemetry::global;
 use opentelemetry::trace::{TraceContextExt as _, TracerProvider as _};
@@ -34,31 +34,27 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing::{Event, Subscriber};
-use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer as _};
 
 /// What [`init`] started; shut it down to flush.
 #[must_use = "call shutdown() before exiting, or buffered spans and metrics are lost"]
 pub struct Telemetry {
-    /// Exporting spans, or (without an exporter) only handing out ids.
+    /// Exporting spans, or (without a traces endpoint) only handing out ids.
     tracer: SdkTracerProvider,
+    tracing: bool,
     meter: Option<SdkMeterProvider>,
     logger: Option<SdkLoggerProvider>,
 }
 
 impl Telemetry {
-    /// Whether spans and metrics are exported.
-    pub fn exporting(&self) -> bool {
-        self.meter.is_some()
-    }
-
     /// Flushes and stops the exporters (a no-op without them).
     pub fn shutdown(self) {
-        if self.meter.is_some()
+        if self.tracing
             && let Err(e) = self.tracer.shutdown()
         {
             eprintln!("telemetry: flushing spans failed: {e}");
@@ -72,27 +68,49 @@ impl Telemetry {
     }
 }
 
-static EXPORTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static EXPORTING_TRACES: AtomicBool = AtomicBool::new(false);
+static EXPORTING_METRICS: AtomicBool = AtomicBool::new(false);
 
-/// Whether [`init`] started the OTLP exporters in this process (gauges that cost a probe
+/// Whether [`init`] started a span exporter in this process (statement spans are only
+/// worth making then).
+pub fn exporting_traces() -> bool {
+    EXPORTING_TRACES.load(Ordering::Relaxed)
+}
+
+/// Whether [`init`] started a metric exporter in this process (gauges that cost a probe
 /// are only worth installing then).
-pub fn exporting() -> bool {
-    EXPORTING.load(std::sync::atomic::Ordering::Relaxed)
+pub fn exporting_metrics() -> bool {
+    EXPORTING_METRICS.load(Ordering::Relaxed)
 }
 
 fn env_set(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| !v.trim().is_empty())
 }
 
-/// Whether the environment asks for OTLP export.
-pub fn otlp_configured() -> bool {
-    let disabled =
-        std::env::var("OTEL_SDK_DISABLED").is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    !disabled
-        && (env_set("OTEL_EXPORTER_OTLP_ENDPOINT")
-            || env_set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-            || env_set("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
-            || env_set("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"))
+/// The signals the environment asks to export.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Signals {
+    pub traces: bool,
+    pub metrics: bool,
+    pub logs: bool,
+}
+
+impl Signals {
+    pub fn from_env() -> Self {
+        if std::env::var("OTEL_SDK_DISABLED").is_ok_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+            return Self::default();
+        }
+        let all = env_set("OTEL_EXPORTER_OTLP_ENDPOINT");
+        Self {
+            traces: all || env_set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+            metrics: all || env_set("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
+            logs: all || env_set("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"),
+        }
+    }
+
+    pub fn any(self) -> bool {
+        self.traces || self.metrics || self.logs
+    }
 }
 
 fn resource() -> Resource {
@@ -104,7 +122,15 @@ fn resource() -> Resource {
     }
 }
 
-/// Installs logging, and OTLP export when configured. Call once, outside any async
+/// Log records of the exporters' own HTTP stack are not exported: at `debug` each export
+/// would log lines that are exported in turn.
+fn exporter_internals(target: &str) -> bool {
+    ["hyper", "reqwest", "h2", "tower", "opentelemetry"]
+        .iter()
+        .any(|prefix| target.starts_with(prefix))
+}
+
+/// Installs logging, and OTLP export of what is configured. Call once, outside any async
 /// runtime (the exporters' HTTP client runs on threads of its own).
 pub fn init() -> Telemetry {
     global::set_text_map_propagator(TraceContextPropagator::new());
@@ -133,33 +159,29 @@ pub fn init() -> Telemetry {
             ))
     });
 
-    let (exporters, problem) = if otlp_configured() {
-        match exporters() {
-            Ok(exporters) => (Some(exporters), None),
-            Err(e) => (None, Some(e)),
-        }
-    } else {
-        (None, None)
+    let signals = Signals::from_env();
+    let (exporters, problem) = match exporters(signals) {
+        Ok(exporters) => (exporters, None),
+        Err(e) => (Exporters::default(), Some(e)),
     };
-    let (tracer, meter, logger) = match exporters {
-        Some(Exporters {
-            tracer,
-            meter,
-            logger,
-        }) => (Some(tracer), Some(meter), Some(logger)),
-        None => (None, None, None),
-    };
+    let Exporters {
+        tracer,
+        meter,
+        logger,
+    } = exporters;
     // Log lines as OTLP log records too, with their trace context.
-    let otel_logs = logger
-        .as_ref()
-        .map(opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge::new);
-    // Without an exporter: ids for the logs, nothing recorded (every span sampled out).
-    let ids_only = || {
+    let otel_logs = logger.as_ref().map(|logger| {
+        opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge::new(logger).with_filter(
+            tracing_subscriber::filter::filter_fn(|meta| !exporter_internals(meta.target())),
+        )
+    });
+    let tracing = tracer.is_some();
+    // Without a span exporter: ids for the logs, nothing recorded (all sampled out).
+    let tracer = tracer.unwrap_or_else(|| {
         SdkTracerProvider::builder()
             .with_sampler(Sampler::AlwaysOff)
             .build()
-    };
-    let tracer = tracer.unwrap_or_else(ids_only);
+    });
     let otel = tracing_opentelemetry::layer().with_tracer(tracer.tracer("brigade"));
     tracing_subscriber::registry()
         .with(filter)
@@ -168,57 +190,70 @@ pub fn init() -> Telemetry {
         .with(otel)
         .with(otel_logs)
         .init();
+    EXPORTING_TRACES.store(tracing, Ordering::Relaxed);
     if let Some(meter) = &meter {
         global::set_meter_provider(meter.clone());
-        EXPORTING.store(true, std::sync::atomic::Ordering::Relaxed);
+        EXPORTING_METRICS.store(true, Ordering::Relaxed);
     }
     if let Some(problem) = problem {
         tracing::warn!(error = %problem, "OpenTelemetry export is configured but could not start; continuing without it");
     }
     Telemetry {
         tracer,
+        tracing,
         meter,
         logger,
     }
 }
 
+#[derive(Default)]
 struct Exporters {
-    tracer: SdkTracerProvider,
-    meter: SdkMeterProvider,
-    logger: SdkLoggerProvider,
+    tracer: Option<SdkTracerProvider>,
+    meter: Option<SdkMeterProvider>,
+    logger: Option<SdkLoggerProvider>,
 }
 
-fn exporters() -> Result<Exporters, String> {
-    let spans = opentelemetry_otlp::SpanExporter::builder()
-        .with_http()
-        .build()
-        .map_err(|e| format!("span exporter: {e}"))?;
-    let metrics = opentelemetry_otlp::MetricExporter::builder()
-        .with_http()
-        .build()
-        .map_err(|e| format!("metric exporter: {e}"))?;
-    let logs = opentelemetry_otlp::LogExporter::builder()
-        .with_http()
-        .build()
-        .map_err(|e| format!("log exporter: {e}"))?;
+/// One exporter per configured signal, all on one resource.
+fn exporters(signals: Signals) -> Result<Exporters, String> {
     let resource = resource();
-    let tracer = SdkTracerProvider::builder()
-        .with_batch_exporter(spans)
-        .with_resource(resource.clone())
-        .build();
-    let meter = SdkMeterProvider::builder()
-        .with_periodic_exporter(metrics)
-        .with_resource(resource.clone())
-        .build();
-    let logger = SdkLoggerProvider::builder()
-        .with_batch_exporter(logs)
-        .with_resource(resource)
-        .build();
-    Ok(Exporters {
-        tracer,
-        meter,
-        logger,
-    })
+    let mut exporters = Exporters::default();
+    if signals.traces {
+        let spans = opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .build()
+            .map_err(|e| format!("span exporter: {e}"))?;
+        exporters.tracer = Some(
+            SdkTracerProvider::builder()
+                .with_batch_exporter(spans)
+                .with_resource(resource.clone())
+                .build(),
+        );
+    }
+    if signals.metrics {
+        let metrics = opentelemetry_otlp::MetricExporter::builder()
+            .with_http()
+            .build()
+            .map_err(|e| format!("metric exporter: {e}"))?;
+        exporters.meter = Some(
+            SdkMeterProvider::builder()
+                .with_periodic_exporter(metrics)
+                .with_resource(resource.clone())
+                .build(),
+        );
+    }
+    if signals.logs {
+        let logs = opentelemetry_otlp::LogExporter::builder()
+            .with_http()
+            .build()
+            .map_err(|e| format!("log exporter: {e}"))?;
+        exporters.logger = Some(
+            SdkLoggerProvider::builder()
+                .with_batch_exporter(logs)
+                .with_resource(resource)
+                .build(),
+        );
+    }
+    Ok(exporters)
 }
 
 /// Text fields as `name=value`, the message bare, without the `otel.*` fields that

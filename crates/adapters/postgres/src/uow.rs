@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use brigade_application::StoreError;
 use brigade_application::model::JournalEntry;
 use brigade_application::ports::*;
-use brigade_telemetry::db::QueryTracing;
+use brigade_sql_tracing::{QueryTracing, StatementLog};
 use deadpool::Runtime;
 use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
 use diesel_async::pooled_connection::{
@@ -27,8 +27,8 @@ pub struct PoolSettings {
     pub wait_timeout: Duration,
     /// How long opening a new connection may take.
     pub connect_timeout: Duration,
-    /// Statements slower than this are logged at WARN ("slow query").
-    pub slow_query: Duration,
+    /// Slow-statement warnings and statement spans.
+    pub statements: StatementLog,
 }
 
 impl Default for PoolSettings {
@@ -37,7 +37,7 @@ impl Default for PoolSettings {
             max_size: 3,
             wait_timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(3),
-            slow_query: Duration::from_millis(100),
+            statements: StatementLog::default(),
         }
     }
 }
@@ -53,13 +53,13 @@ impl PgUnitOfWork {
         // died fails its first statement, is answered 503 and discarded by the pool.
         let mut config = ManagerConfig::default();
         config.recycling_method = RecyclingMethod::Fast;
-        // Every statement gets a span, and a WARN line when slower than `slow_query`.
-        let slow = settings.slow_query;
+        // Statement spans and slow-statement warnings on every connection.
+        let statements = settings.statements;
         config.custom_setup = Box::new(move |url| {
             let url = url.to_owned();
             Box::pin(async move {
                 let mut conn = AsyncPgConnection::establish(&url).await?;
-                conn.set_instrumentation(QueryTracing::new("postgresql", slow));
+                conn.set_instrumentation(QueryTracing::new("postgresql", statements));
                 Ok(conn)
             })
         });

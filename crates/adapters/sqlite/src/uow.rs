@@ -3,13 +3,12 @@
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
 use brigade_application::model::JournalEntry;
 use brigade_application::ports::*;
-use brigade_telemetry::db::{ParentSpan, QueryTracing};
+use brigade_sql_tracing::{ParentSpan, QueryTracing, StatementLog};
 use diesel::{Connection, SqliteConnection};
 use diesel_async::SimpleAsyncConnection;
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
@@ -50,8 +49,8 @@ struct Slots {
     size: usize,
     idle: Mutex<Vec<Idle>>,
     permits: Arc<Semaphore>,
-    /// Statements slower than this are logged at WARN ("slow query").
-    slow_query: Duration,
+    /// Slow-statement warnings and statement spans.
+    statements: StatementLog,
 }
 
 struct Idle {
@@ -63,13 +62,13 @@ struct Idle {
 }
 
 impl Slots {
-    fn new(path: PathBuf, size: usize, slow_query: Duration) -> Arc<Self> {
+    fn new(path: PathBuf, size: usize, statements: StatementLog) -> Arc<Self> {
         Arc::new(Self {
             path,
             size,
             idle: Mutex::new(Vec::with_capacity(size)),
             permits: Arc::new(Semaphore::new(size)),
-            slow_query,
+            statements,
         })
     }
 
@@ -131,7 +130,7 @@ impl Slots {
             .map_err(StoreError::Unavailable)?;
         let parent = ParentSpan::default();
         conn.set_instrumentation(
-            QueryTracing::new("sqlite", self.slow_query).under(parent.clone()),
+            QueryTracing::new("sqlite", self.statements).under(parent.clone()),
         );
         Ok((SyncConnectionWrapper::new(conn), parent))
     }
@@ -185,19 +184,19 @@ pub struct SqliteUnitOfWork {
 
 impl SqliteUnitOfWork {
     /// Opens (creating when missing) the database file. `readers` read transactions can
-    /// run beside the one write transaction; statements slower than `slow_query` are
-    /// logged at WARN.
+    /// run beside the one write transaction; `statements` says what is recorded of each
+    /// statement.
     pub fn open(
         path: impl Into<PathBuf>,
         readers: usize,
-        slow_query: Duration,
+        statements: StatementLog,
     ) -> anyhow::Result<Self> {
         let path = path.into();
         // Fail now, with the path in the message, rather than at the first request.
         establish(&path)?;
         Ok(Self {
-            writer: Slots::new(path.clone(), 1, slow_query),
-            readers: Slots::new(path, readers.max(1), slow_query),
+            writer: Slots::new(path.clone(), 1, statements),
+            readers: Slots::new(path, readers.max(1), statements),
         })
     }
 

@@ -362,9 +362,7 @@ impl Pump {
             return;
         }
         state.last = entry.seq;
-        if !state.subscribers.is_empty() {
-            crate::metrics::fanout_lag(lag);
-        }
+        let watched = !state.subscribers.is_empty();
         let frame = Arc::new(Frame {
             seq: entry.seq,
             text: ByteString::from(protocol::event(entry)),
@@ -379,5 +377,9 @@ impl Pump {
                 }
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
             });
+        drop(state);
+        if watched {
+            crate::metrics::fanout_lag(lag);
+        }
     }
 }

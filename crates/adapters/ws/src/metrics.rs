@@ -36,7 +36,8 @@ pub(crate) fn disconnected(reason: &'static str) {
         .add(1, &[KeyValue::new("reason", reason)]);
 }
 
-/// Time from an event's change to its frame being queued for this instance's screens.
+/// Time from the change (the use case's clock reading, taken before its transaction, so
+/// lock waits and COMMIT count) to its frame being queued for this instance's screens.
 pub(crate) fn fanout_lag(seconds: f64) {
     static HISTOGRAM: OnceLock<Histogram<f64>> = OnceLock::new();
     HISTOGRAM
@@ -45,8 +46,9 @@ pub(crate) fn fanout_lag(seconds: f64) {
                 .f64_histogram("brigade.events.fanout.lag")
                 .with_unit("s")
                 .with_description(
-                    "Time from a change (its transaction) to its event being queued for the \
-                     kitchen screens subscribed on this instance.",
+                    "Time from a change (taken before its transaction, so it includes lock \
+                     waits and COMMIT) to its event being queued for the kitchen screens \
+                     subscribed on this instance.",
                 )
                 .with_boundaries(vec![
                     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,

@@ -57,6 +57,11 @@ impl Kds {
             .expect("frame sent");
     }
 
+    /// Sends any WebSocket message (fragments, say).
+    pub async fn send_message(&mut self, message: Message) {
+        self.socket.send(message).await.expect("frame sent");
+    }
+
     pub async fn send_binary(&mut self, bytes: &'static [u8]) {
         self.socket
             .send(Message::Binary(Bytes::from_static(bytes)))

@@ -236,6 +236,41 @@ async fn invalid_frames_get_an_error_frame_and_the_connection_stays_open() {
 }
 
 #[actix_web::test]
+async fn a_message_over_64_kib_closes_the_socket_with_1009_whole_or_in_fragments() {
+    use actix_http::ws::Item;
+    use awc::ws::Message;
+    let app = TestApp::spawn().await;
+    let kitchen = app.kitchen().await;
+    let big = || actix_web::web::Bytes::from(vec![b' '; 40 * 1024]);
+
+    let mut whole = app.kds(&kitchen).await;
+    whole.send_text(" ".repeat(70 * 1024)).await;
+    assert!(matches!(
+        whole.recv(Duration::from_secs(5)).await,
+        Some(Incoming::Closed(Some(1009)))
+    ));
+
+    // The same size in continuation frames (actix-ws reports this one as an I/O error).
+    let mut fragments = app.kds(&kitchen).await;
+    fragments
+        .send_message(Message::Continuation(Item::FirstText(big())))
+        .await;
+    fragments
+        .send_message(Message::Continuation(Item::Continue(big())))
+        .await;
+    fragments
+        .send_message(Message::Continuation(Item::Last(
+            actix_web::web::Bytes::from_static(b"}"),
+        )))
+        .await;
+    let closed = fragments.recv(Duration::from_secs(5)).await;
+    assert!(
+        matches!(closed, Some(Incoming::Closed(Some(1009)))),
+        "{closed:?}"
+    );
+}
+
+#[actix_web::test]
 async fn a_socket_without_a_valid_token_is_refused_before_the_upgrade() {
     let app = TestApp::spawn().await;
     for query in ["", "?token=", "?token=not.a.jwt"] {

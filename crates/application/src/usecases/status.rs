@@ -74,7 +74,7 @@ impl Brigade {
             })
             .await?;
         self.measure(Measurement::Transition { from, to });
-        if let Some((stage, seconds)) = stage_time(&changed, to) {
+        if let Some((stage, seconds)) = stage_time(from, &changed) {
             self.measure(Measurement::StageTime { stage, seconds });
         }
         if let Some(served) = served {
@@ -89,24 +89,17 @@ impl Brigade {
     }
 }
 
-/// The kitchen stage an order leaves by moving `to`, and how long it spent there.
-fn stage_time(order: &Order, to: OrderStatus) -> Option<(OrderStatus, f64)> {
-    let (stage, entered, left) = match to {
-        OrderStatus::Preparing => (
-            OrderStatus::Confirmed,
-            order.confirmed_at,
-            order.kitchen_started_at,
-        ),
-        OrderStatus::Ready => (
-            OrderStatus::Preparing,
-            order.kitchen_started_at,
-            order.ready_at,
-        ),
-        OrderStatus::Served => (OrderStatus::Ready, order.ready_at, order.served_at),
+/// How long an order spent in the kitchen stage it just left (`confirmed`, `preparing`
+/// or `ready`), whichever way it left it (on, straight to `ready`, or cancelled).
+fn stage_time(from: OrderStatus, changed: &Order) -> Option<(OrderStatus, f64)> {
+    let entered = match from {
+        OrderStatus::Confirmed => changed.confirmed_at,
+        OrderStatus::Preparing => changed.kitchen_started_at,
+        OrderStatus::Ready => changed.ready_at,
         _ => return None,
-    };
-    let seconds = (left? - entered?).as_seconds_f64();
-    (seconds >= 0.0).then_some((stage, seconds))
+    }?;
+    let seconds = (changed.updated_at - entered).as_seconds_f64();
+    (seconds >= 0.0).then_some((from, seconds))
 }
 
 /// What serving an order's stock came to.

@@ -195,7 +195,7 @@ fn admitted(req: &HttpRequest, state: &AppState) -> Result<Uuid, ApiError> {
     state
         .client_telemetry
         .admit(user)
-        .map_err(|wait| RateLimited(wait.as_secs().max(1)).into())
+        .map_err(|wait| RateLimited((wait.as_secs_f64().ceil() as u64).max(1)).into())
         .map(|()| user)
 }
 
@@ -244,22 +244,14 @@ pub(crate) async fn metrics(
     }
     for m in &report.metrics {
         let (screen, action) = state.client_telemetry.series(&m.screen, &m.action);
-        let platform = m
-            .device_info
-            .as_ref()
-            .and_then(|d| d.platform.clone())
-            .unwrap_or_else(|| "unknown".to_owned());
-        let network = m
-            .network_info
-            .as_ref()
-            .and_then(|n| n.kind.clone())
-            .unwrap_or_else(|| "unknown".to_owned());
+        let platform = platform(m.device_info.as_ref().and_then(|d| d.platform.as_deref()));
+        let network = network(m.network_info.as_ref().and_then(|n| n.kind.as_deref()));
         if m.duration_ms > SLOW_ACTION_MS {
             tracing::info!(
                 client.user.id = %user,
                 client.screen = %m.screen,
                 client.action = %m.action,
-                client.platform = %platform,
+                client.platform = platform,
                 duration_ms = m.duration_ms,
                 "slow client action"
             );
@@ -296,21 +288,112 @@ pub(crate) async fn error(
     optional_label("device.version", device.version.as_deref(), 32)?;
     optional_label("device.model", device.model.as_deref(), 64)?;
     optional_label("device.appVersion", device.app_version.as_deref(), 32)?;
-    let platform = device.platform.unwrap_or_else(|| "unknown".to_owned());
+    let platform = platform(device.platform.as_deref());
+    // Client text as escaped strings (never raw lines), with what must not reach logs
+    // taken out: a browser's error text quotes the WebSocket URL and its token.
     tracing::warn!(
         client.user.id = %user,
-        client.platform = %platform,
+        client.platform = platform,
         client.os_version = device.version.as_deref().unwrap_or(""),
         client.device_model = device.model.as_deref().unwrap_or(""),
         client.app_version = device.app_version.as_deref().unwrap_or(""),
         client.timestamp = report.timestamp.as_deref().unwrap_or(""),
-        exception.message = %report.message,
-        exception.stacktrace = report.stack.as_deref().unwrap_or(""),
-        client.component_stack = report.component_stack.as_deref().unwrap_or(""),
+        exception.message = redact(&report.message).as_str(),
+        exception.stacktrace = redact(report.stack.as_deref().unwrap_or("")).as_str(),
+        client.component_stack = redact(report.component_stack.as_deref().unwrap_or("")).as_str(),
         "client error"
     );
     error_counter().add(1, &[KeyValue::new("platform", platform)]);
     Ok(HttpResponse::Accepted().json(json!({ "accepted": 1 })))
+}
+
+/// The `platform` label: one of a fixed set, so clients cannot mint series.
+fn platform(reported: Option<&str>) -> &'static str {
+    let Some(reported) = reported else {
+        return "unknown";
+    };
+    ["ios", "android", "web", "windows", "macos", "linux"]
+        .into_iter()
+        .find(|known| reported.eq_ignore_ascii_case(known))
+        .unwrap_or("other")
+}
+
+/// The `network.type` label: one of a fixed set (React Native NetInfo's main types).
+fn network(reported: Option<&str>) -> &'static str {
+    let Some(reported) = reported else {
+        return "unknown";
+    };
+    ["wifi", "cellular", "ethernet", "none", "unknown"]
+        .into_iter()
+        .find(|known| reported.eq_ignore_ascii_case(known))
+        .unwrap_or("other")
+}
+
+/// `text` with tokens (`token=...`, `Bearer ...`, anything shaped like a JWT) and email
+/// addresses replaced, for logging what a client sent.
+fn redact(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let at = |i: usize, word: &str| {
+        word.chars()
+            .enumerate()
+            .all(|(k, w)| chars.get(i + k).is_some_and(|c| c.eq_ignore_ascii_case(&w)))
+    };
+    let token_char = |c: char| {
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '%' | '+' | '/' | '=')
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let (keep, skip) = if at(i, "token=") {
+            ("token=[redacted]", 6)
+        } else if at(i, "bearer ") {
+            ("Bearer [redacted]", 7)
+        } else if at(i, "eyJ") && (i == 0 || !token_char(chars[i - 1])) {
+            ("[redacted]", 0)
+        } else {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        };
+        out.push_str(keep);
+        i += skip;
+        while i < chars.len() && token_char(chars[i]) {
+            i += 1;
+        }
+    }
+    redact_emails(&out)
+}
+
+/// `text` with every `local@domain.tld` replaced by `[email]`.
+fn redact_emails(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let local = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-');
+    let domain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-');
+    let mut out = String::with_capacity(text.len());
+    // Chars from `copied` on were copied one by one (none replaced yet).
+    let mut copied = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '@' {
+            let start = (copied..i).rev().take_while(|&k| local(chars[k])).last();
+            let end = (i + 1..chars.len())
+                .take_while(|&k| domain(chars[k]))
+                .last();
+            if let (Some(start), Some(end)) = (start, end)
+                && chars[i + 1..end].contains(&'.')
+            {
+                let kept = out.chars().count() - (i - start);
+                out = out.chars().take(kept).collect();
+                out.push_str("[email]");
+                i = end + 1;
+                copied = i;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// `429 rate_limited`, with `Retry-After` in seconds.
@@ -372,6 +455,38 @@ mod tests {
         let wait = limits.admit(chef).expect_err("the fourth report waits");
         assert!(wait > Duration::from_secs(15) && wait <= Duration::from_secs(20));
         assert!(limits.admit(waiter).is_ok(), "buckets are per user");
+    }
+
+    #[test]
+    fn tokens_and_email_addresses_never_reach_the_log_the_rest_does() {
+        let browser = "WebSocket connection to 'wss://pos.example/api/v1/ws?token=eyJhbGc.eyJzdWIi.sig' failed";
+        assert_eq!(
+            redact(browser),
+            "WebSocket connection to 'wss://pos.example/api/v1/ws?token=[redacted]' failed"
+        );
+        assert_eq!(
+            redact("401 for Authorization: Bearer abc.def-ghi on /orders"),
+            "401 for Authorization: Bearer [redacted] on /orders"
+        );
+        assert_eq!(redact("jwt eyJhbGciOi.x.y leaked"), "jwt [redacted] leaked");
+        assert_eq!(
+            redact("no user chef@beerflow.demo here; café @ 8"),
+            "no user [email] here; café @ 8"
+        );
+        assert_eq!(redact("a@b.io@c.io"), "[email]@c.io");
+        assert_eq!(
+            redact("TypeError: undefined\n    at OrderScreen (app.js:10)"),
+            "TypeError: undefined\n    at OrderScreen (app.js:10)"
+        );
+    }
+
+    #[test]
+    fn platform_and_network_labels_come_from_a_fixed_set() {
+        assert_eq!(platform(Some("iOS")), "ios");
+        assert_eq!(platform(Some("PlayStation")), "other");
+        assert_eq!(platform(None), "unknown");
+        assert_eq!(network(Some("wifi")), "wifi");
+        assert_eq!(network(Some("wimax")), "other");
     }
 
     #[test]

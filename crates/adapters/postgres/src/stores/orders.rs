@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
@@ -40,15 +40,8 @@ impl From<KitchenRow> for KitchenHealth {
     }
 }
 
-/// Attaches items (with their lot allocations) and table names to order rows, in three
-/// queries whatever the number of orders.
-/// Whether an order in `status` (as stored) has had its stock taken.
-fn stock_taken(status: &str) -> bool {
-    status
-        .parse::<brigade_domain::OrderStatus>()
-        .is_ok_and(brigade_domain::OrderStatus::stock_taken)
-}
-
+/// Attaches items (with their lot allocations, for served orders) to order rows, in one
+/// or two queries whatever the number of orders.
 async fn hydrate(
     conn: &mut AsyncPgConnection,
     venue: VenueId,
@@ -68,9 +61,9 @@ async fn hydrate(
         .store()?;
     // Only served orders have allocations: the other lines need no query (and no join
     // over the lots, whose rows every serve updates).
-    let served: Vec<Uuid> = rows
+    let served: HashSet<Uuid> = rows
         .iter()
-        .filter(|(r, _)| stock_taken(&r.status))
+        .filter(|(r, _)| r.status.parse().is_ok_and(OrderStatus::stock_taken))
         .map(|(r, _)| r.id)
         .collect();
     let item_ids: Vec<Uuid> = items

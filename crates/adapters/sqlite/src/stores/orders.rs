@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
@@ -39,15 +39,8 @@ impl From<KitchenRow> for KitchenHealth {
     }
 }
 
-/// Attaches items (with their lot allocations) and table names to order rows, in three
-/// queries whatever the number of orders.
-/// Whether an order in `status` (as stored) has had its stock taken.
-fn stock_taken(status: &str) -> bool {
-    status
-        .parse::<brigade_domain::OrderStatus>()
-        .is_ok_and(brigade_domain::OrderStatus::stock_taken)
-}
-
+/// Attaches items (with their lot allocations, for served orders) to order rows, in one
+/// or two queries whatever the number of orders.
 async fn hydrate(
     conn: &mut Conn,
     venue: VenueId,
@@ -62,9 +55,9 @@ async fn hydrate(
         .await
         .store()?;
     // Only served orders have allocations: the other lines need no query.
-    let served: Vec<&str> = rows
+    let served: HashSet<&str> = rows
         .iter()
-        .filter(|(r, _)| stock_taken(&r.status))
+        .filter(|(r, _)| r.status.parse().is_ok_and(OrderStatus::stock_taken))
         .map(|(r, _)| r.id.as_str())
         .collect();
     let item_ids: Vec<&str> = items

@@ -1,8 +1,9 @@
 //! One span per SQL statement (OpenTelemetry database conventions) and a WARN line for
 //! each statement slower than the configured threshold, as a diesel
 //! [`Instrumentation`] both stores install on every connection. Spans are only made
-//! while spans are exported ([`crate::exporting`]); otherwise a statement costs a clock
-//! read, and its text is only rendered when it was slow.
+//! when [`StatementLog::spans`] says so (the app turns it on while traces are exported);
+//! otherwise a statement costs a clock read, and its text is only rendered when it was
+//! slow.
 //!
 //! Statements are logged and traced as diesel prepared them, with `$1`/`?`
 //! placeholders: bound values (names, notes, password hashes) never leave the process.
@@ -12,6 +13,27 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::{DebugQuery, Instrumentation, InstrumentationEvent};
 use tracing::Span;
+
+/// What is recorded of each statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementLog {
+    /// Statements slower than this are logged at WARN ("slow query").
+    pub slow: Duration,
+    /// One span per statement (worth it only while spans are exported).
+    pub spans: bool,
+}
+
+/// `BRIGADE_SLOW_QUERY_MS`'s default.
+pub const DEFAULT_SLOW_QUERY: Duration = Duration::from_millis(100);
+
+impl Default for StatementLog {
+    fn default() -> Self {
+        Self {
+            slow: DEFAULT_SLOW_QUERY,
+            spans: false,
+        }
+    }
+}
 
 /// The span SQL runs under when it runs on another thread than the use case (the
 /// SQLite store runs statements on blocking threads): set by the unit of work when it
@@ -57,13 +79,13 @@ struct Running {
 }
 
 impl QueryTracing {
-    /// Statements run in the caller's current span; spans are made when the process
-    /// exports them.
-    pub fn new(system: &'static str, slow: Duration) -> Self {
+    /// Statements of a `system` (`db.system.name`) connection, run in the caller's
+    /// current span.
+    pub fn new(system: &'static str, log: StatementLog) -> Self {
         Self {
             system,
-            slow,
-            spans: crate::exporting(),
+            slow: log.slow,
+            spans: log.spans,
             parent: None,
             running: None,
         }
