@@ -138,7 +138,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     let (server, addr) = start_brigade(&bin, &url)?;
-    println!("==> brigade (release, 2 workers) on {addr}, database {db}");
+    println!("==> brigade (release, {} workers) on {addr}, database {db}", workers());
     cleanup.server = Some(server);
 
     let mut conn = Conn::connect(addr).map_err(|e| e.to_string())?;
@@ -305,11 +305,11 @@ fn free_addr() -> Result<SocketAddr, String> {
         .map_err(|e| e.to_string())
 }
 
-/// `brigade serve` (release, 2 workers) on `url` and a free loopback port, once ready.
+/// `brigade serve` (release, `workers()` HTTP workers) on `url` and a free loopback port, once ready.
 fn start_brigade(bin: &std::path::Path, url: &str) -> Result<(Child, SocketAddr), String> {
     let addr = free_addr()?;
     let mut child = Command::new(bin)
-        .args(["serve", "--bind", &addr.to_string(), "--workers", "2"])
+        .args(["serve", "--bind", &addr.to_string(), "--workers", &workers()])
         .env("BRIGADE_DATABASE_URL", url)
         .env(
             "BRIGADE_JWT_SECRET",
@@ -325,6 +325,15 @@ fn start_brigade(bin: &std::path::Path, url: &str) -> Result<(Child, SocketAddr)
         return Err(e);
     }
     Ok((child, addr))
+}
+
+/// HTTP workers of the benchmarked server: `BRIGADE_BENCH_WORKERS`, default 2 (the
+/// cores of the reference box).
+fn workers() -> String {
+    std::env::var("BRIGADE_BENCH_WORKERS")
+        .ok()
+        .filter(|w| w.parse::<u16>().is_ok_and(|w| w > 0))
+        .unwrap_or_else(|| "2".to_owned())
 }
 
 fn wait_ready(addr: SocketAddr) -> Result<(), String> {
