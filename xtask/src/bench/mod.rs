@@ -138,7 +138,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     let (server, addr) = start_brigade(&bin, &url)?;
-    println!("==> brigade (release, {} workers) on {addr}, database {db}", workers());
+    println!(
+        "==> brigade (release, {} workers) on {addr}, database {db}",
+        workers()
+    );
     cleanup.server = Some(server);
 
     let mut conn = Conn::connect(addr).map_err(|e| e.to_string())?;
@@ -309,7 +312,13 @@ fn free_addr() -> Result<SocketAddr, String> {
 fn start_brigade(bin: &std::path::Path, url: &str) -> Result<(Child, SocketAddr), String> {
     let addr = free_addr()?;
     let mut child = Command::new(bin)
-        .args(["serve", "--bind", &addr.to_string(), "--workers", &workers()])
+        .args([
+            "serve",
+            "--bind",
+            &addr.to_string(),
+            "--workers",
+            &workers(),
+        ])
         .env("BRIGADE_DATABASE_URL", url)
         .env(
             "BRIGADE_JWT_SECRET",

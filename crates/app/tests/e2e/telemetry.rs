@@ -261,6 +261,16 @@ async fn an_order_workflow_reaches_an_otlp_receiver_as_linked_spans_domain_metri
     })
     .await;
     screen.close().await;
+    // Once its screens are gone the venue reports 0, not nothing.
+    until(&received, "brigade.ws.connections at 0", |_, metrics, _| {
+        points(
+            &items(metrics, "resourceMetrics", "scopeMetrics", "metrics"),
+            "brigade.ws.connections",
+        )
+        .iter()
+        .any(|p| attribute(p, "venue") == Some(VENUE) && (p["asInt"] == "0" || p["asInt"] == 0))
+    })
+    .await;
 
     until(
         &received,
