@@ -80,21 +80,14 @@ impl Brigade {
         self.metrics.record(measurement);
     }
 
-    /// Counts a creating use case's outcome: a replay, or (for `created`) a creation.
-    pub(crate) fn measure_created<T>(
+    /// Counts a creating use case's idempotent replay, if it was one.
+    pub(crate) fn count_replay<T>(
         &self,
         resource: &'static str,
         result: Result<crate::usecases::Created<T>, AppError>,
-        created: Option<Measurement>,
     ) -> Result<crate::usecases::Created<T>, AppError> {
-        match &result {
-            Ok(c) if c.replayed => self.measure(Measurement::IdempotentReplay { resource }),
-            Ok(_) => {
-                if let Some(m) = created {
-                    self.measure(m);
-                }
-            }
-            Err(_) => {}
+        if matches!(&result, Ok(created) if created.replayed) {
+            self.measure(Measurement::IdempotentReplay { resource });
         }
         result
     }

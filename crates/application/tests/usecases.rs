@@ -180,17 +180,18 @@ async fn the_kitchen_confirming_an_order_is_forbidden_and_rolls_back_without_wri
     assert_eq!(*ended.lock().expect("lock"), ["rollback"]);
 }
 
-#[tokio::test]
-async fn the_kitchen_marking_an_order_ready_records_the_transition_and_its_cooking_time_after_commit()
- {
-    let kitchen = actor(Role::Kitchen);
-    let mut preparing = order(&kitchen, OrderStatus::Preparing, Quantity::from_units(1));
-    preparing.confirmed_at = Some(NOW - time::Duration::minutes(15));
-    preparing.kitchen_started_at = Some(NOW - time::Duration::minutes(12));
+/// The kitchen moves `order` to `to` through mocked stores that accept it; returns what
+/// was measured and how the transaction ended, measurements included, in order.
+async fn kitchen_moves(order: Order, to: OrderStatus) -> (Vec<Measurement>, Vec<&'static str>) {
+    let kitchen = Actor {
+        role: Role::Kitchen,
+        venue_id: order.venue_id,
+        user_id: UserId::new(),
+    };
     let mut tx = FakeTx::default();
     tx.orders
         .expect_lock()
-        .return_once(move |_, _| Ok(Some(preparing)));
+        .return_once(move |_, _| Ok(Some(order)));
     tx.orders
         .expect_set_status()
         .times(1)
@@ -209,14 +210,30 @@ async fn the_kitchen_marking_an_order_ready_records_the_transition_and_its_cooki
         seen.lock().expect("lock").push(m);
     });
     let (brigade, _) = service_measured(tx, metrics);
-
     brigade
-        .change_status(&kitchen, OrderId::new(), OrderStatus::Ready)
+        .change_status(&kitchen, OrderId::new(), to)
         .await
-        .expect("ready");
+        .expect("moved");
+    let measured = measured.lock().expect("lock").clone();
+    let ended = ended.lock().expect("lock").clone();
+    (measured, ended)
+}
+
+#[tokio::test]
+async fn the_kitchen_marking_an_order_ready_records_the_transition_and_its_cooking_time_after_commit()
+ {
+    let mut preparing = order(
+        &actor(Role::Kitchen),
+        OrderStatus::Preparing,
+        Quantity::from_units(1),
+    );
+    preparing.confirmed_at = Some(NOW - time::Duration::minutes(15));
+    preparing.kitchen_started_at = Some(NOW - time::Duration::minutes(12));
+
+    let (measured, ended) = kitchen_moves(preparing, OrderStatus::Ready).await;
 
     assert_eq!(
-        *measured.lock().expect("lock"),
+        measured,
         [
             Measurement::Transition {
                 from: OrderStatus::Preparing,
@@ -229,9 +246,29 @@ async fn the_kitchen_marking_an_order_ready_records_the_transition_and_its_cooki
         ]
     );
     assert_eq!(
-        *ended.lock().expect("lock"),
+        ended,
         ["commit", "publish", "measure", "measure"],
         "measured only once committed"
+    );
+}
+
+#[tokio::test]
+async fn an_order_made_ready_straight_from_confirmed_records_its_wait_in_confirmed() {
+    let mut confirmed = order(
+        &actor(Role::Kitchen),
+        OrderStatus::Confirmed,
+        Quantity::from_units(1),
+    );
+    confirmed.confirmed_at = Some(NOW - time::Duration::minutes(4));
+
+    let (measured, _) = kitchen_moves(confirmed, OrderStatus::Ready).await;
+
+    assert_eq!(
+        measured[1],
+        Measurement::StageTime {
+            stage: OrderStatus::Confirmed,
+            seconds: 240.0
+        }
     );
 }
 

@@ -89,14 +89,14 @@ fn env_set(name: &str) -> bool {
 
 /// The signals the environment asks to export.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Signals {
-    pub traces: bool,
-    pub metrics: bool,
-    pub logs: bool,
+struct Signals {
+    traces: bool,
+    metrics: bool,
+    logs: bool,
 }
 
 impl Signals {
-    pub fn from_env() -> Self {
+    fn from_env() -> Self {
         if std::env::var("OTEL_SDK_DISABLED").is_ok_and(|v| v.trim().eq_ignore_ascii_case("true")) {
             return Self::default();
         }
@@ -106,10 +106,6 @@ impl Signals {
             metrics: all || env_set("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
             logs: all || env_set("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"),
         }
-    }
-
-    pub fn any(self) -> bool {
-        self.traces || self.metrics || self.logs
     }
 }
 

@@ -51,22 +51,17 @@ impl Kds {
     }
 
     pub async fn send_text(&mut self, text: String) {
-        self.socket
-            .send(Message::Text(text.into()))
-            .await
-            .expect("frame sent");
+        self.send_message(Message::Text(text.into())).await;
+    }
+
+    pub async fn send_binary(&mut self, bytes: &'static [u8]) {
+        self.send_message(Message::Binary(Bytes::from_static(bytes)))
+            .await;
     }
 
     /// Sends any WebSocket message (fragments, say).
     pub async fn send_message(&mut self, message: Message) {
         self.socket.send(message).await.expect("frame sent");
-    }
-
-    pub async fn send_binary(&mut self, bytes: &'static [u8]) {
-        self.socket
-            .send(Message::Binary(Bytes::from_static(bytes)))
-            .await
-            .expect("frame sent");
     }
 
     /// The next JSON frame or close, within `wait`; `None` when nothing came.

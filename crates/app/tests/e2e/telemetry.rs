@@ -244,7 +244,7 @@ async fn an_order_workflow_reaches_an_otlp_receiver_as_linked_spans_domain_metri
         .post_with(
             "/api/v1/errors/frontend",
             json!({ "message": "Cannot read properties of undefined (reading 'id')",
-                "stack": "TypeError: Cannot read properties of undefined\n    at OrderScreen",
+                "stack": "WebSocket connection to 'wss://pos.example/api/v1/ws?token=eyJhbGciOi.eyJzdWIi.c2ln' failed\n    at KitchenScreen (chef@beerflow.demo)",
                 "componentStack": "\n    in OrderScreen", "timestamp": "2026-11-24T20:00:01Z",
                 "device": { "platform": "android", "version": "14", "model": "Tab S9", "appVersion": "2.1.0", "buildNumber": "210" },
                 "user": { "id": null, "role": null, "restaurant_id": null } }),
@@ -424,6 +424,15 @@ async fn an_order_workflow_reaches_an_otlp_receiver_as_linked_spans_domain_metri
         .expect("the client error as a log record in the client's trace");
     assert_eq!(report["severityText"], "WARN");
     assert_eq!(attribute(report, "client.platform"), Some("android"));
+    // A browser's error quotes the socket URL with its token: logged redacted.
+    assert_eq!(
+        attribute(report, "exception.stacktrace"),
+        Some(
+            "WebSocket connection to 'wss://pos.example/api/v1/ws?token=[redacted]' failed\n    at KitchenScreen ([email])"
+        )
+    );
+    let logged = logs.iter().map(Value::to_string).collect::<String>();
+    assert!(!logged.contains("eyJ") && !logged.contains("chef@beerflow.demo"));
     drop(served);
     drop(receiver_handle.stop(false));
 }

@@ -242,7 +242,11 @@ impl Brigade {
                 })
             })
             .await;
-        self.measure_created("order", result, Some(Measurement::OrderCreated))
+        let created = self.count_replay("order", result)?;
+        if !created.replayed {
+            self.measure(Measurement::OrderCreated);
+        }
+        Ok(created)
     }
 
     /// Adds a round of items to an order that has not been served yet.
@@ -304,7 +308,7 @@ impl Brigade {
                 })
             })
             .await;
-        self.measure_created("order_items", result, None)
+        self.count_replay("order_items", result)
     }
 
     pub async fn get_order(&self, actor: &Actor, id: OrderId) -> Result<Order, AppError> {

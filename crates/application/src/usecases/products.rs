@@ -105,7 +105,7 @@ impl Brigade {
                 })
             })
             .await;
-        self.measure_created("product", result, None)
+        self.count_replay("product", result)
     }
 
     pub async fn list_products(&self, actor: &Actor) -> Result<Vec<Product>, AppError> {

@@ -110,7 +110,7 @@ impl Brigade {
                 })
             })
             .await;
-        self.measure_created("lot", result, None)
+        self.count_replay("lot", result)
     }
 
     pub async fn list_lots(

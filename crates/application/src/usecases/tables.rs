@@ -104,7 +104,7 @@ impl Brigade {
                 })
             })
             .await;
-        self.measure_created("table", result, None)
+        self.count_replay("table", result)
     }
 
     pub async fn list_tables(&self, actor: &Actor) -> Result<Vec<Table>, AppError> {

@@ -19,6 +19,8 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use brigade_application::AppError;
+
 use crate::auth::claims;
 use crate::body::json_body;
 use crate::{ApiError, AppState};
@@ -157,12 +159,9 @@ struct ErrorDevice {
     app_version: Option<String>,
 }
 
+/// `422 validation_failed`, as every other refused value.
 fn invalid(detail: impl Into<String>) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-        detail,
-    )
+    AppError::validation(detail).into()
 }
 
 /// A short label: 1 to `max` characters, no control characters.

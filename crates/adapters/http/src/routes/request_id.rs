@@ -57,10 +57,8 @@ pub async fn middleware(
     // Without an OpenTelemetry layer (a test server) there is nothing to join.
     let _ = OpenTelemetrySpanExt::set_parent(&span, parent);
     // On the span too, so text log lines show it (JSON lines carry it anyway).
-    let trace = OpenTelemetrySpanExt::context(&span)
-        .span()
-        .span_context()
-        .trace_id();
+    let cx = OpenTelemetrySpanExt::context(&span);
+    let trace = cx.span().span_context().trace_id();
     if trace != opentelemetry::trace::TraceId::INVALID {
         span.record("trace_id", tracing::field::display(trace));
     }
@@ -72,9 +70,7 @@ pub async fn middleware(
         span.record("http.route", route);
         // The exported span has started by now: rename it there (recording `otel.name`
         // only renames a span that has not).
-        OpenTelemetrySpanExt::context(&span)
-            .span()
-            .update_name(format!("{method} {route}"));
+        cx.span().update_name(format!("{method} {route}"));
     } else {
         span.record("http.route", "unmatched");
     }
