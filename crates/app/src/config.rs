@@ -135,7 +135,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "BRIGADE_SLOW_QUERY_MS",
-        default_value_t = brigade_sql_tracing::DEFAULT_SLOW_QUERY.as_millis() as u64
+        default_value_t = brigade_sql::DEFAULT_SLOW_QUERY.as_millis() as u64
     )]
     pub slow_query_ms: u64,
 
@@ -219,7 +219,7 @@ impl ServeArgs {
             workers: None,
             kitchen_stuck_minutes: 20,
             slow_request_ms: 500,
-            slow_query_ms: brigade_sql_tracing::DEFAULT_SLOW_QUERY.as_millis() as u64,
+            slow_query_ms: brigade_sql::DEFAULT_SLOW_QUERY.as_millis() as u64,
             client_reports_per_minute: 60,
             realtime: RealtimeArgs::default(),
         }

@@ -12,10 +12,8 @@ use brigade_application::LocalBus;
 use brigade_application::ports::{EventBus, UnitOfWork};
 use brigade_application::{Brigade, SystemClock};
 use brigade_http::{AppState, Argon2Passwords, ClientTelemetry, HealthReport, JwtKeys};
-use brigade_postgres::{PgUnitOfWork, PoolSettings};
 use brigade_redis::RedisBus;
-use brigade_sql_tracing::StatementLog;
-use brigade_sqlite::SqliteUnitOfWork;
+use brigade_sql::{PgUnitOfWork, PoolSettings, SqliteUnitOfWork, StatementLog};
 use brigade_ws::{Hub, WsSettings};
 
 use crate::config::{ServeArgs, StoreConfig};
@@ -24,13 +22,13 @@ use crate::config::{ServeArgs, StoreConfig};
 /// and file when missing); returns the versions applied.
 pub async fn migrate(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
     match store {
-        StoreConfig::Postgres(url) => brigade_postgres::migrate(url).await,
+        StoreConfig::Postgres(url) => brigade_sql::pg::migrate(url).await,
         StoreConfig::Sqlite(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating the data directory {}", dir.display()))?;
             }
-            brigade_sqlite::migrate(path).await
+            brigade_sql::sqlite::migrate(path).await
         }
     }
 }
@@ -38,8 +36,8 @@ pub async fn migrate(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
 /// Reverts every migration (the round-trip check; rollbacks of a fresh install).
 pub async fn revert_all(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
     match store {
-        StoreConfig::Postgres(url) => brigade_postgres::revert_all(url).await,
-        StoreConfig::Sqlite(path) => brigade_sqlite::revert_all(path).await,
+        StoreConfig::Postgres(url) => brigade_sql::pg::revert_all(url).await,
+        StoreConfig::Sqlite(path) => brigade_sql::sqlite::revert_all(path).await,
     }
 }
 

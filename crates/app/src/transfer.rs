@@ -62,14 +62,14 @@ pub fn export(store: &StoreConfig, out: &mut impl Write) -> anyhow::Result<BTree
     let header = Header {
         format: FORMAT.to_owned(),
         version: VERSION,
-        schema: brigade_sqlite::schema_version(path)?,
+        schema: brigade_sql::sqlite::schema_version(path)?,
         exported_at: time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)?,
     };
     serde_json::to_writer(&mut *out, &header)?;
     out.write_all(b"\n")?;
     let mut counts = BTreeMap::new();
-    brigade_sqlite::export(path, &TABLES, |table, row| {
+    brigade_sql::sqlite::export(path, &TABLES, |table, row| {
         serde_json::to_writer(
             &mut *out,
             &Line {
@@ -108,7 +108,7 @@ pub async fn import(
         "not a {FORMAT} version {VERSION} file"
     );
     crate::server::migrate(store).await?;
-    let mut import = brigade_postgres::Import::begin(url, &header.schema).await?;
+    let mut import = brigade_sql::pg::Import::begin(url, &header.schema).await?;
     let mut counts = BTreeMap::new();
     let mut batch: Vec<Value> = Vec::with_capacity(BATCH);
     let mut batch_table = String::new();
@@ -143,7 +143,7 @@ pub async fn import(
 }
 
 async fn flush(
-    import: &mut brigade_postgres::Import,
+    import: &mut brigade_sql::pg::Import,
     table: &str,
     batch: &mut Vec<Value>,
     counts: &mut BTreeMap<String, u64>,

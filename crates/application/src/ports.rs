@@ -52,9 +52,6 @@ pub trait Tx: Send {
     fn orders(&mut self) -> &mut dyn OrderStore;
     fn events(&mut self) -> &mut dyn EventLog;
     fn idempotency(&mut self) -> &mut dyn IdempotencyStore;
-    /// The entries this transaction journaled, published after COMMIT (adapters keep
-    /// an empty `Vec` per transaction; the use cases fill it).
-    fn journaled(&mut self) -> &mut Vec<JournalEntry>;
     async fn commit(self: Box<Self>) -> Result<()>;
     async fn rollback(self: Box<Self>) -> Result<()>;
 }

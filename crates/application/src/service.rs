@@ -2,13 +2,16 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use brigade_domain::{Permission, Role, UserId, VenueId};
 use time::OffsetDateTime;
 
 use crate::AppError;
+use crate::StoreError;
 use crate::model::JournalEntry;
 use crate::ports::{
-    Clock, EventBus, EventSink, Measurement, Metrics, PasswordHasher, Tx, UnitOfWork,
+    Clock, EventBus, EventLog, EventSink, IdempotencyStore, Measurement, Metrics, OrderStore,
+    PasswordHasher, ProductStore, StockStore, TableStore, Tx, UnitOfWork, UserStore, VenueStore,
 };
 
 /// Who is acting, in which venue, with which role. Built by the HTTP adapter from a
@@ -101,13 +104,29 @@ impl Brigade {
         self.clock.now()
     }
 
-    /// Runs `work` in a read-write transaction: commit on `Ok`, roll back on `Err`.
+    /// Runs `work` in a read-write transaction: commit on `Ok`, then publish what it
+    /// journaled; roll back on `Err`.
     pub(crate) async fn write<T>(
         &self,
-        work: impl AsyncFnOnce(&mut dyn Tx) -> Result<T, AppError>,
+        work: impl AsyncFnOnce(&mut WriteTx) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let tx = self.uow.begin().await?;
-        run(tx, work, Some(self.bus.as_ref())).await
+        let mut tx = WriteTx {
+            tx: self.uow.begin().await?,
+            journaled: Vec::new(),
+        };
+        match work(&mut tx).await {
+            Ok(value) => {
+                tx.tx.commit().await?;
+                if !tx.journaled.is_empty() {
+                    self.bus.publish(&tx.journaled);
+                }
+                Ok(value)
+            }
+            Err(error) => {
+                rollback(tx.tx).await;
+                Err(error)
+            }
+        }
     }
 
     /// Runs `work` in a read-only transaction (one consistent snapshot).
@@ -115,32 +134,74 @@ impl Brigade {
         &self,
         work: impl AsyncFnOnce(&mut dyn Tx) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let tx = self.uow.read().await?;
-        run(tx, work, None).await
+        let mut tx = self.uow.read().await?;
+        match work(tx.as_mut()).await {
+            Ok(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Err(error) => {
+                rollback(tx).await;
+                Err(error)
+            }
+        }
     }
 }
 
-async fn run<T>(
-    mut tx: Box<dyn Tx>,
-    work: impl AsyncFnOnce(&mut dyn Tx) -> Result<T, AppError>,
-    bus: Option<&dyn EventBus>,
-) -> Result<T, AppError> {
-    match work(tx.as_mut()).await {
-        Ok(value) => {
-            let journaled = std::mem::take(tx.journaled());
-            tx.commit().await?;
-            if let Some(bus) = bus.filter(|_| !journaled.is_empty()) {
-                bus.publish(&journaled);
-            }
-            Ok(value)
-        }
-        Err(error) => {
-            if let Err(rollback) = tx.rollback().await {
-                // The connection is discarded by the pool; the database rolls back.
-                tracing::warn!(error = %rollback, "rollback failed");
-            }
-            Err(error)
-        }
+async fn rollback(tx: Box<dyn Tx>) {
+    if let Err(error) = tx.rollback().await {
+        // The connection is discarded by the pool; the database rolls back.
+        tracing::warn!(%error, "rollback failed");
+    }
+}
+
+/// A writing use case's unit of work: its transaction, and the journal entries it
+/// wrote, which [`Brigade::write`] publishes after COMMIT.
+pub struct WriteTx {
+    tx: Box<dyn Tx>,
+    journaled: Vec<JournalEntry>,
+}
+
+impl WriteTx {
+    /// Keeps journaled entries for publication once the transaction commits.
+    pub(crate) fn publish_after_commit(&mut self, entries: Vec<JournalEntry>) {
+        self.journaled.extend(entries);
+    }
+}
+
+/// The stores of the transaction, so helpers that take `&mut dyn Tx` take a `WriteTx`
+/// too. Committing one directly would skip publication: only [`Brigade::write`] does.
+#[async_trait]
+impl Tx for WriteTx {
+    fn venues(&mut self) -> &mut dyn VenueStore {
+        self.tx.venues()
+    }
+    fn users(&mut self) -> &mut dyn UserStore {
+        self.tx.users()
+    }
+    fn tables(&mut self) -> &mut dyn TableStore {
+        self.tx.tables()
+    }
+    fn products(&mut self) -> &mut dyn ProductStore {
+        self.tx.products()
+    }
+    fn stock(&mut self) -> &mut dyn StockStore {
+        self.tx.stock()
+    }
+    fn orders(&mut self) -> &mut dyn OrderStore {
+        self.tx.orders()
+    }
+    fn events(&mut self) -> &mut dyn EventLog {
+        self.tx.events()
+    }
+    fn idempotency(&mut self) -> &mut dyn IdempotencyStore {
+        self.tx.idempotency()
+    }
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await
+    }
+    async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.rollback().await
     }
 }
 

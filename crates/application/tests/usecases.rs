@@ -30,7 +30,6 @@ struct FakeTx {
     stock: MockStockStore,
     orders: MockOrderStore,
     events: MockEventLog,
-    journaled: Vec<JournalEntry>,
     idempotency: MockIdempotencyStore,
     ended: Arc<Mutex<Vec<&'static str>>>,
 }
@@ -60,9 +59,6 @@ impl Tx for FakeTx {
     }
     fn idempotency(&mut self) -> &mut dyn IdempotencyStore {
         &mut self.idempotency
-    }
-    fn journaled(&mut self) -> &mut Vec<JournalEntry> {
-        &mut self.journaled
     }
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.ended.lock().expect("lock").push("commit");

@@ -3,6 +3,7 @@
 use brigade_domain::UserId;
 
 use crate::model::{Membership, User, Venue};
+use crate::ports::Tx;
 use crate::{AppError, Brigade};
 
 impl Brigade {

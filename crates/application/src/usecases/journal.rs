@@ -5,6 +5,7 @@ use brigade_domain::Permission;
 use time::OffsetDateTime;
 
 use crate::model::JournalEntry;
+use crate::ports::Tx;
 use crate::{Actor, AppError, Brigade};
 
 /// Where a venue's retained journal starts and ends.

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::model::{Claim, IdempotencyKey, JournalEntry};
 use crate::ports::Tx;
+use crate::service::WriteTx;
 use crate::{Actor, AppError};
 
 /// The result of a creating use case: the resource, and whether it was created by an
@@ -54,7 +55,7 @@ pub(crate) fn numbered(last_seq: i64, events: Vec<DomainEvent>) -> Vec<(i64, Dom
 /// Journals `events`: takes the venue's seqs (locking its counter row until COMMIT)
 /// and inserts them. The last thing a writing use case does.
 pub(crate) async fn journal(
-    tx: &mut dyn Tx,
+    tx: &mut WriteTx,
     venue: VenueId,
     events: Vec<DomainEvent>,
     at: OffsetDateTime,
@@ -72,7 +73,7 @@ pub(crate) async fn journal(
 /// Inserts `events` under the seqs ending at `last_seq` and keeps them for publication
 /// after COMMIT.
 pub(crate) async fn record(
-    tx: &mut dyn Tx,
+    tx: &mut WriteTx,
     venue: VenueId,
     last_seq: i64,
     events: Vec<DomainEvent>,
@@ -83,7 +84,7 @@ pub(crate) async fn record(
         .map(|(seq, event)| JournalEntry::new(venue, seq, &event, at))
         .collect();
     tx.events().insert(&entries).await?;
-    tx.journaled().extend(entries);
+    tx.publish_after_commit(entries);
     Ok(())
 }
 

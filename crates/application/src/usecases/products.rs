@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::{Created, claim_key, optional_text, require_text};
 use crate::model::{IdempotencyKey, Product};
+use crate::ports::Tx;
 use crate::{Actor, AppError, Brigade, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]

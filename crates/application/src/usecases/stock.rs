@@ -8,6 +8,7 @@ use super::{Created, claim_key, optional_text, require_text};
 use crate::model::{
     IdempotencyKey, Lot, MovementFilter, MovementKind, StockMovement, StockSummaryRow,
 };
+use crate::ports::Tx;
 use crate::{Actor, AppError, Brigade};
 
 #[derive(Debug, Clone, PartialEq)]

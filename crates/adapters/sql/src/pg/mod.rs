@@ -1,0 +1,161 @@
+//! The PostgreSQL dialect: the pool and its unit of work, migrations, and `brigade
+//! import`.
+
+mod import;
+
+pub use import::Import;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use brigade_application::StoreError;
+use brigade_application::ports::{Connections, Tx, UnitOfWork};
+use deadpool::Runtime;
+use diesel::Connection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::{
+    AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager,
+};
+
+use crate::migrate::{self, Direction};
+use crate::statements::{QueryTracing, StatementLog};
+use crate::tx::{Conn, SqlTx};
+
+/// Applies pending migrations; returns the versions applied.
+pub async fn migrate(database_url: &str) -> anyhow::Result<Vec<String>> {
+    harness(database_url, Direction::Up).await
+}
+
+/// Reverts every migration (the migration round-trip check, and rollbacks).
+pub async fn revert_all(database_url: &str) -> anyhow::Result<Vec<String>> {
+    harness(database_url, Direction::DownAll).await
+}
+
+async fn harness(database_url: &str, direction: Direction) -> anyhow::Result<Vec<String>> {
+    let url = database_url.to_owned();
+    migrate::run(
+        move || {
+            <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(&url)
+                .context("connecting to PostgreSQL to migrate")
+        },
+        migrate::POSTGRES,
+        direction,
+    )
+    .await
+}
+
+/// Pool sizing. PostgreSQL does best with a few connections per core; more only queue
+/// inside the server (`brigade serve` defaults to cores + 1).
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_size: usize,
+    /// How long a request waits for a free connection before failing with 503.
+    pub wait_timeout: Duration,
+    /// How long opening a new connection may take.
+    pub connect_timeout: Duration,
+    /// Slow-statement warnings and statement spans.
+    pub statements: StatementLog,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_size: 3,
+            wait_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(3),
+            statements: StatementLog::default(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct PgUnitOfWork {
+    pool: Pool<AsyncPgConnection>,
+}
+
+impl PgUnitOfWork {
+    pub fn connect(database_url: &str, settings: &PoolSettings) -> anyhow::Result<Self> {
+        // No test query on every checkout (a round trip per request): a connection that
+        // died fails its first statement, is answered 503 and discarded by the pool.
+        let mut config = ManagerConfig::default();
+        config.recycling_method = RecyclingMethod::Fast;
+        // Statement spans and slow-statement warnings on every connection.
+        let statements = settings.statements;
+        config.custom_setup = Box::new(move |url| {
+            let url = url.to_owned();
+            Box::pin(async move {
+                let mut conn = AsyncPgConnection::establish(&url).await?;
+                conn.set_instrumentation(QueryTracing::new("postgresql", statements));
+                Ok(conn)
+            })
+        });
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+            database_url,
+            config,
+        );
+        let pool = Pool::builder(manager)
+            .max_size(settings.max_size)
+            .wait_timeout(Some(settings.wait_timeout))
+            .create_timeout(Some(settings.connect_timeout))
+            .recycle_timeout(Some(settings.connect_timeout))
+            .runtime(Runtime::Tokio1)
+            .build()?;
+        Ok(Self { pool })
+    }
+
+    async fn checkout(&self) -> Result<Object<AsyncPgConnection>, StoreError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e: PoolError| StoreError::Unavailable(anyhow::anyhow!("database pool: {e}")))
+    }
+
+    async fn open(&self, read_only: bool) -> Result<Box<dyn Tx>, StoreError> {
+        let mut conn = self.checkout().await?;
+        AnsiTransactionManager::begin_transaction(&mut *conn)
+            .await
+            .map_err(crate::error::pg)?;
+        if read_only {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *conn)
+                .await
+                .map_err(crate::error::pg)?;
+        }
+        Ok(Box::new(SqlTx {
+            conn: Conn::Pg(conn),
+        }))
+    }
+}
+
+#[async_trait]
+impl UnitOfWork for PgUnitOfWork {
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
+        self.open(false).await
+    }
+
+    async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
+        self.open(true).await
+    }
+
+    fn connections(&self) -> Connections {
+        let status = self.pool.status();
+        Connections {
+            used: status.size.saturating_sub(status.available),
+            idle: status.available,
+        }
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.checkout().await?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut *conn)
+            .await
+            .map_err(crate::error::pg)?;
+        Ok(())
+    }
+}

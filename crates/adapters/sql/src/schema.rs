@@ -1,0 +1,219 @@
+//! Diesel's view of `migrations/postgres` and `migrations/sqlite`, kept by hand for both:
+//! a column added by a migration is added here too. `Id`, `Stamp` and `Doc` name each
+//! dialect's storage (`crate::types`); the schema tests (`tests/schema.rs`) compare this
+//! file with a freshly migrated database of each dialect.
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    venues (id) {
+        id -> Id,
+        name -> Text,
+        stock_policy -> Text,
+        last_order_number -> BigInt,
+        last_event_seq -> BigInt,
+        created_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    users (id) {
+        id -> Id,
+        email -> Text,
+        full_name -> Text,
+        password_hash -> Text,
+        created_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    memberships (user_id, venue_id) {
+        user_id -> Id,
+        venue_id -> Id,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    dining_tables (id) {
+        id -> Id,
+        venue_id -> Id,
+        name -> Text,
+        seats -> Integer,
+        area -> Nullable<Text>,
+        position_json -> Doc,
+        status -> Text,
+        created_at -> Stamp,
+        updated_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    products (id) {
+        id -> Id,
+        venue_id -> Id,
+        name -> Text,
+        sku -> Text,
+        unit -> Text,
+        cost_minor -> BigInt,
+        price_minor -> BigInt,
+        category -> Nullable<Text>,
+        attributes -> Doc,
+        stock_tracked -> Bool,
+        active -> Bool,
+        created_at -> Stamp,
+        updated_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    lots (id) {
+        id -> Id,
+        venue_id -> Id,
+        product_id -> Id,
+        lot_code -> Text,
+        qty_init_milli -> BigInt,
+        qty_current_milli -> BigInt,
+        unit -> Text,
+        cost_per_unit_minor -> BigInt,
+        expiry_date -> Nullable<Date>,
+        storage_location -> Nullable<Text>,
+        received_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    stock_movements (id) {
+        id -> Id,
+        venue_id -> Id,
+        lot_id -> Id,
+        product_id -> Id,
+        movement_type -> Text,
+        quantity_milli -> BigInt,
+        reference_type -> Nullable<Text>,
+        reference_id -> Nullable<Id>,
+        created_by -> Nullable<Id>,
+        created_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    orders (id) {
+        id -> Id,
+        venue_id -> Id,
+        order_number -> Nullable<BigInt>,
+        table_id -> Nullable<Id>,
+        status -> Text,
+        covers -> Integer,
+        notes -> Nullable<Text>,
+        created_by -> Id,
+        total_minor -> BigInt,
+        created_at -> Stamp,
+        updated_at -> Stamp,
+        confirmed_at -> Nullable<Stamp>,
+        kitchen_started_at -> Nullable<Stamp>,
+        ready_at -> Nullable<Stamp>,
+        served_at -> Nullable<Stamp>,
+        completed_at -> Nullable<Stamp>,
+        cancelled_at -> Nullable<Stamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    order_items (id) {
+        id -> Id,
+        venue_id -> Id,
+        order_id -> Id,
+        product_id -> Id,
+        product_name -> Text,
+        quantity_milli -> BigInt,
+        unit_price_minor -> BigInt,
+        notes -> Nullable<Text>,
+        modifiers -> Doc,
+        shortfall_milli -> BigInt,
+        created_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    order_item_lots (order_item_id, lot_id) {
+        order_item_id -> Id,
+        lot_id -> Id,
+        venue_id -> Id,
+        quantity_milli -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    events (venue_id, seq) {
+        venue_id -> Id,
+        seq -> BigInt,
+        event_type -> Text,
+        data -> Doc,
+        created_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    idempotency_keys (venue_id, user_id, key) {
+        venue_id -> Id,
+        user_id -> Id,
+        key -> Text,
+        fingerprint -> Text,
+        resource_id -> Id,
+        created_at -> Stamp,
+    }
+}
+
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(orders -> dining_tables (table_id));
+diesel::joinable!(order_items -> orders (order_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    venues,
+    users,
+    memberships,
+    dining_tables,
+    products,
+    lots,
+    stock_movements,
+    orders,
+    order_items,
+    order_item_lots,
+    events,
+    idempotency_keys,
+);

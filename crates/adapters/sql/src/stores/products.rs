@@ -1,0 +1,99 @@
+use async_trait::async_trait;
+use brigade_application::StoreError;
+use brigade_application::model::Product;
+use brigade_application::ports::ProductStore;
+use brigade_domain::{ProductId, VenueId};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::rows::ProductRow;
+use crate::schema::products as p;
+use crate::tx::{SqlTx, on};
+use crate::types::{AsKey, Key};
+
+#[diesel::dsl::auto_type]
+fn by_id(venue: Key, id: Key) -> _ {
+    p::table.filter(p::id.eq(id).and(p::venue_id.eq(venue)))
+}
+
+fn one(venue: VenueId, id: ProductId) -> by_id {
+    by_id(venue.key(), id.key())
+}
+
+#[async_trait]
+impl ProductStore for SqlTx {
+    async fn insert(&mut self, product: &Product) -> Result<(), StoreError> {
+        let row = ProductRow::from_model(product);
+        on!(&mut self.conn, |c| diesel::insert_into(p::table)
+            .values(&row)
+            .execute(c)
+            .await)?;
+        Ok(())
+    }
+
+    async fn get(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>, StoreError> {
+        Ok(on!(&mut self.conn, |c| one(venue, id)
+            .select(ProductRow::as_select())
+            .first(c)
+            .await
+            .optional())?
+        .map(ProductRow::into_model))
+    }
+
+    async fn lock(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>, StoreError> {
+        Ok(on!(&mut self.conn,
+            pg: |c| one(venue, id)
+                .select(ProductRow::as_select())
+                .for_update()
+                .first(c)
+                .await
+                .optional(),
+            sqlite: |c| one(venue, id)
+                .select(ProductRow::as_select())
+                .first(c)
+                .await
+                .optional(),
+        )?
+        .map(ProductRow::into_model))
+    }
+
+    async fn get_many(
+        &mut self,
+        venue: VenueId,
+        ids: &[ProductId],
+    ) -> Result<Vec<Product>, StoreError> {
+        let ids: Vec<Key> = ids.iter().map(AsKey::key).collect();
+        Ok(on!(&mut self.conn, |c| p::table
+            .filter(p::venue_id.eq(venue.key()).and(p::id.eq_any(&ids)))
+            .select(ProductRow::as_select())
+            .load(c)
+            .await)?
+        .into_iter()
+        .map(ProductRow::into_model)
+        .collect())
+    }
+
+    async fn list(&mut self, venue: VenueId) -> Result<Vec<Product>, StoreError> {
+        Ok(on!(&mut self.conn, |c| p::table
+            .filter(p::venue_id.eq(venue.key()))
+            .order((p::name, p::id))
+            .select(ProductRow::as_select())
+            .load(c)
+            .await)?
+        .into_iter()
+        .map(ProductRow::into_model)
+        .collect())
+    }
+
+    async fn update(&mut self, product: &Product) -> Result<(), StoreError> {
+        let row = ProductRow::from_model(product);
+        on!(&mut self.conn, |c| diesel::update(one(
+            product.venue_id,
+            product.id
+        ))
+        .set(&row)
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+}
