@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod metrics;
+mod passwords;
 pub mod seed;
 pub mod server;
 pub mod transfer;

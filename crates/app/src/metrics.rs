@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use brigade_application::Brigade;
 use brigade_application::ports::UnitOfWork;
-use brigade_ws::Hub;
+use brigade_http::ws::Hub;
 use opentelemetry::KeyValue;
 
 /// How often the database and the kitchen are probed.

@@ -4,9 +4,8 @@
 use brigade_application::model::{Membership, Venue};
 use brigade_application::usecases::products::NewProduct;
 use brigade_application::usecases::stock::NewLot;
-use brigade_application::usecases::system_actor;
 use brigade_application::usecases::tables::NewTable;
-use brigade_application::{AppError, Brigade};
+use brigade_application::{Actor, AppError, Brigade};
 use brigade_domain::{Money, Quantity, Role, StockPolicy, VenueId};
 use serde_json::json;
 use uuid::Uuid;
@@ -28,8 +27,10 @@ pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
             stock_policy: StockPolicy::Partial,
         })
         .await?;
+    // The seed then acts as the demo venue's admin, a real account.
+    let mut admin = None;
     for (email, name, role) in DEMO_STAFF {
-        brigade
+        let id = brigade
             .upsert_user(
                 email,
                 name,
@@ -40,8 +41,15 @@ pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
                 }],
             )
             .await?;
+        if role == Role::Admin {
+            admin = Some(id);
+        }
     }
-    let actor = system_actor(DEMO_VENUE);
+    let actor = Actor {
+        user_id: admin.ok_or_else(|| anyhow::anyhow!("the demo staff has an admin"))?,
+        venue_id: DEMO_VENUE,
+        role: Role::Admin,
+    };
     // Create only what is missing, so a rerun (or a run after a partial one) converges.
     let tables: Vec<String> = brigade
         .list_tables(&actor)

@@ -11,10 +11,12 @@ use anyhow::Context;
 use brigade_application::LocalBus;
 use brigade_application::ports::{EventBus, UnitOfWork};
 use brigade_application::{Brigade, SystemClock};
-use brigade_http::{AppState, Argon2Passwords, ClientTelemetry, HealthReport, JwtKeys};
+use brigade_http::{AppState, ClientTelemetry, HealthReport, JwtKeys};
+
+use crate::passwords::Argon2Passwords;
+use brigade_http::ws::{Hub, WsSettings};
 use brigade_redis::RedisBus;
 use brigade_sql::{PgUnitOfWork, PoolSettings, SqliteUnitOfWork, StatementLog};
-use brigade_ws::{Hub, WsSettings};
 
 use crate::config::{ServeArgs, StoreConfig};
 
@@ -144,7 +146,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(brigade_http::request_id))
-            .configure(brigade_ws::configure(gateway.clone()))
+            .configure(brigade_http::ws::configure(gateway.clone()))
             .configure(brigade_http::configure(state.clone()))
             .default_service(web::to(brigade_http::not_found))
     })

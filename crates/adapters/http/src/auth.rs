@@ -1,5 +1,4 @@
-//! Authentication: argon2id password hashes, HS256 JWT bearer tokens, and the
-//! [`Acting`] extractor that turns a token plus a venue into an [`Actor`].
+//! Authentication: HS256 JWT bearer tokens, and the [`Acting`] extractor that turns a token plus a venue into an [`Actor`].
 //!
 //! The token carries the user's venue memberships, so authorising a request needs no
 //! database round trip; a membership change takes effect at the next login (tokens
@@ -9,53 +8,14 @@ use std::future::{Ready, ready};
 use std::time::Duration;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use argon2::Argon2;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString, rand_core::OsRng,
-};
-use async_trait::async_trait;
 use brigade_application::Actor;
 use brigade_application::model::User;
-use brigade_application::ports::PasswordHasher;
 use brigade_domain::{Role, UserId, VenueId};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{ApiError, AppState};
-
-/// argon2id with the crate's defaults (OWASP's m=19 MiB, t=2, p=1), run on the
-/// blocking pool so a login never stalls a request thread.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Argon2Passwords;
-
-#[async_trait]
-impl PasswordHasher for Argon2Passwords {
-    async fn hash(&self, password: String) -> anyhow::Result<String> {
-        web::block(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            Argon2::default()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
-        })
-        .await?
-    }
-
-    async fn verify(&self, password: String, hash: String) -> bool {
-        web::block(move || {
-            PasswordHash::new(&hash)
-                .map(|parsed| {
-                    Argon2::default()
-                        .verify_password(password.as_bytes(), &parsed)
-                        .is_ok()
-                })
-                .unwrap_or(false)
-        })
-        .await
-        .unwrap_or(false)
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct VenueClaim {
@@ -160,8 +120,9 @@ impl JwtKeys {
 }
 
 /// The bearer token of a request (`Authorization: Bearer ...`). Tokens never travel in
-/// URLs on REST routes, where they would end up in access logs.
-fn bearer(req: &HttpRequest) -> Option<String> {
+/// URLs on REST routes, where they would end up in access logs (the WebSocket upgrade
+/// also takes `?token=`, since browsers cannot set headers on it).
+pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
     let (scheme, token) = value.to_str().ok()?.split_once(' ')?;
     scheme

@@ -5,13 +5,14 @@ mod body;
 mod dto;
 mod error;
 mod routes;
+pub mod ws;
 
 use std::sync::Arc;
 
 use actix_web::web;
 use brigade_application::Brigade;
 
-pub use auth::{Argon2Passwords, Identity, JwtKeys};
+pub use auth::{Identity, JwtKeys};
 pub use error::ApiError;
 pub use routes::client::ClientTelemetry;
 pub use routes::request_id::{RequestId, middleware as request_id};

@@ -1,7 +1,7 @@
 //! Reading the per-venue event journal: what the real-time gateway replays to a
 //! subscriber that resumes, and the retention that bounds it.
 
-use brigade_domain::Permission;
+use brigade_domain::{Permission, VenueId};
 use time::OffsetDateTime;
 
 use crate::model::JournalEntry;
@@ -31,17 +31,14 @@ impl JournalPosition {
 }
 
 impl Brigade {
+    /// Where the venue's journal stands, for a member of the venue.
     pub async fn journal_position(&self, actor: &Actor) -> Result<JournalPosition, AppError> {
         actor.require(Permission::ViewVenue)?;
-        self.read(async |tx| {
-            let latest = tx.events().latest_seq(actor.venue_id).await?;
-            let oldest = tx.events().first_seq(actor.venue_id).await?;
-            Ok(JournalPosition { oldest, latest })
-        })
-        .await
+        self.feed_position(actor.venue_id).await
     }
 
-    /// The venue's events after `after`, in order, at most `limit`.
+    /// The venue's events after `after`, in order, at most `limit`, for a member of the
+    /// venue.
     pub async fn journal_since(
         &self,
         actor: &Actor,
@@ -49,7 +46,29 @@ impl Brigade {
         limit: i64,
     ) -> Result<Vec<JournalEntry>, AppError> {
         actor.require(Permission::ViewVenue)?;
-        self.read(async |tx| Ok(tx.events().since(actor.venue_id, after, limit).await?))
+        self.feed_since(actor.venue_id, after, limit).await
+    }
+
+    /// [`Brigade::journal_position`] for the real-time gateway's venue feed, which
+    /// reads on behalf of no one: every connection it serves was authorised when it
+    /// joined the venue.
+    pub async fn feed_position(&self, venue: VenueId) -> Result<JournalPosition, AppError> {
+        self.read(async |tx| {
+            let latest = tx.events().latest_seq(venue).await?;
+            let oldest = tx.events().first_seq(venue).await?;
+            Ok(JournalPosition { oldest, latest })
+        })
+        .await
+    }
+
+    /// [`Brigade::journal_since`] for the real-time gateway's venue feed.
+    pub async fn feed_since(
+        &self,
+        venue: VenueId,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<JournalEntry>, AppError> {
+        self.read(async |tx| Ok(tx.events().since(venue, after, limit).await?))
             .await
     }
 

@@ -9,7 +9,7 @@ pub mod status;
 pub mod stock;
 pub mod tables;
 
-use brigade_domain::{DomainEvent, UserId, VenueId};
+use brigade_domain::{DomainEvent, VenueId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -107,14 +107,5 @@ pub(crate) fn optional_text(field: &str, value: Option<&str>, max: usize) -> Res
             "{field} must be at most {max} characters"
         ))),
         _ => Ok(()),
-    }
-}
-
-/// Identity for seeding and the CLI, where no request is acting.
-pub fn system_actor(venue_id: VenueId) -> Actor {
-    Actor {
-        user_id: UserId::from_uuid(Uuid::nil()),
-        venue_id,
-        role: brigade_domain::Role::Admin,
     }
 }

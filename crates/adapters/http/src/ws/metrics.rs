@@ -1,12 +1,12 @@
 //! The gateway's metrics (see `docs/LOGGING.md`); connection counts per venue are a
-//! gauge the app registers from [`crate::Hub::connections`].
+//! gauge the app registers from [`super::Hub::connections`].
 
 use std::sync::OnceLock;
 
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram};
 
-use crate::protocol::close;
+use super::protocol::close;
 
 /// Why a connection ended, as the `reason` of `brigade.ws.disconnects`.
 pub(crate) fn reason(close: Option<u16>) -> &'static str {

@@ -3,18 +3,19 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use crate::auth::bearer;
+use crate::{ApiError, AppState, Identity};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
 use brigade_application::{Actor, Brigade};
 use brigade_domain::VenueId;
-use brigade_http::{ApiError, AppState, Identity};
 use bytestring::ByteString;
 use futures_util::FutureExt;
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use crate::hub::{Frame, Hub, PAGE, Subscription};
-use crate::protocol::{self, ClientFrame, close};
+use super::hub::{Frame, Hub, PAGE, Subscription};
+use super::protocol::{self, ClientFrame, close};
 
 #[derive(Deserialize)]
 pub(crate) struct TokenQuery {
@@ -54,14 +55,6 @@ pub(crate) async fn upgrade(
     };
     actix_web::rt::spawn(connection.run(stream));
     Ok(response)
-}
-
-fn bearer(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get("authorization")?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
 }
 
 struct Joined {
@@ -127,7 +120,7 @@ impl Connection {
             }
         };
         self.joined = None;
-        crate::metrics::disconnected(crate::metrics::reason(match end {
+        super::metrics::disconnected(super::metrics::reason(match end {
             End::Gone => None,
             End::Close(code, _) => Some(code),
         }));

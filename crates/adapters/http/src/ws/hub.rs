@@ -20,13 +20,12 @@ use std::time::Duration;
 
 use brigade_application::model::JournalEntry;
 use brigade_application::ports::EventSink;
-use brigade_application::usecases::system_actor;
 use brigade_application::{AppError, Brigade};
 use brigade_domain::VenueId;
 use bytestring::ByteString;
 use tokio::sync::mpsc;
 
-use crate::protocol;
+use super::protocol;
 
 /// Journal entries read per query when catching up.
 pub(crate) const PAGE: i64 = 500;
@@ -173,7 +172,7 @@ impl Hub {
                     // Where the new feed starts; anything committed after this read
                     // and before the feed is registered reaches it as a gap, read
                     // from the journal.
-                    let last = brigade.journal_position(&system_actor(venue)).await?.latest;
+                    let last = brigade.feed_position(venue).await?.latest;
                     self.start_feed(brigade.clone(), venue, last)
                 }
             };
@@ -330,8 +329,7 @@ impl Pump {
             if last >= until {
                 return;
             }
-            let actor = system_actor(self.feed.venue);
-            let page = match self.brigade.journal_since(&actor, last, PAGE).await {
+            let page = match self.brigade.feed_since(self.feed.venue, last, PAGE).await {
                 Ok(page) => page,
                 Err(e) => {
                     tracing::warn!(venue = %self.feed.venue, error = %e, "realtime: journal unreadable; retrying");
@@ -379,7 +377,7 @@ impl Pump {
             });
         drop(state);
         if watched {
-            crate::metrics::fanout_lag(lag);
+            super::metrics::fanout_lag(lag);
         }
     }
 }

@@ -1,0 +1,53 @@
+//! The kitchen display's real-time gateway, `GET /api/v1/ws` (actix-ws). The
+//! protocol — frames, close codes, resuming with `since` — is in `docs/REALTIME.md`.
+//!
+//! - `session`: one connection. The token is checked at the upgrade (401 before any
+//!   WebSocket exists); `join_venue` checks membership, subscribes, answers
+//!   `joined_venue`, replays what the client missed from the journal and then forwards
+//!   the live feed, sending each `seq` exactly once and in order. Heartbeats, the idle
+//!   timeout, the token's expiry and a send timeout end connections with documented
+//!   close codes.
+//! - `hub`: one feed per venue with subscribers on this instance. It implements the
+//!   application's `EventSink`: whatever bus is configured (in-process or Redis) hands
+//!   it committed journal entries; the feed's pump turns them into the venue's gap-free
+//!   stream, reading the journal for any seq the bus lost, and polls the journal so a
+//!   lost publication still arrives. Subscribers have bounded queues; overflowing one
+//!   closes the connection (4008) instead of growing memory.
+
+mod hub;
+mod metrics;
+mod protocol;
+mod session;
+
+use actix_web::web;
+use serde_json::json;
+
+pub use hub::{Hub, WsSettings};
+pub use protocol::close;
+
+/// Mounts `GET /api/v1/ws`. Register it before `crate::configure`, whose
+/// `/api/v1` scope would otherwise answer 404 for it. Needs the `AppState` that
+/// `crate::configure` registers.
+pub fn configure(hub: Hub) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(hub))
+            .route("/api/v1/ws", web::get().to(session::upgrade));
+    }
+}
+
+/// The gateway's section of the detailed health view.
+impl crate::HealthReport for Hub {
+    fn name(&self) -> &'static str {
+        "websocket"
+    }
+
+    fn report(&self) -> serde_json::Value {
+        let venues = self.connections();
+        let total: usize = venues.iter().map(|(_, n)| n).sum();
+        let by_venue: serde_json::Map<String, serde_json::Value> = venues
+            .into_iter()
+            .map(|(venue, n)| (venue.to_string(), json!(n)))
+            .collect();
+        json!({ "status": "up", "connections": total, "venues": by_venue })
+    }
+}
