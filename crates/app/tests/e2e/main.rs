@@ -16,6 +16,7 @@ mod kds;
 mod migrations;
 mod nginx;
 mod realtime;
+mod schema;
 mod store;
 mod support;
 mod telemetry;
