@@ -1,7 +1,8 @@
 //! `cargo xtask <task>`: Brigade's developer tasks. One module per task.
 //!
 //! - `test-phase3 [--suite NAME]...` — every test suite against a real PostgreSQL.
-//! - `tidy` — architecture invariants (the domain does no I/O).
+//! - `tidy` — architecture invariants (the domain does no I/O; only the app uses the
+//!   store; no adapter depends on another).
 //! - `bench` — throughput and latency figures for docs/BENCHMARKS.md.
 
 mod bench;

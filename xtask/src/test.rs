@@ -20,6 +20,8 @@ struct Suite {
 enum Run {
     /// `cargo test --locked <args>`.
     Cargo(&'static [&'static str]),
+    /// Any other cargo command: `cargo <args>`.
+    CargoOther(&'static [&'static str]),
     /// A script from the workspace root, run with bash; `BRIGADE_BIN` points at the
     /// debug `brigade` the build step made.
     Bash(&'static str),
@@ -27,7 +29,26 @@ enum Run {
 
 const E2E: &[&str] = &["-p", "brigade-app", "--test", "e2e"];
 
-const SUITES: [Suite; 4] = [
+const SUITES: [Suite; 5] = [
+    Suite {
+        name: "lint",
+        about: "cargo fmt --check, and clippy on every target with warnings denied",
+        runs: &[
+            Run::CargoOther(&["fmt", "--all", "--", "--check"]),
+            Run::CargoOther(&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        ],
+        env: &[],
+        needs_postgres: false,
+    },
     Suite {
         name: "unit",
         about: "domain rules and FEFO properties, use cases on mocked ports, configuration, architecture tidy",
@@ -77,7 +98,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--suite" => wanted.push(rest.next().ok_or("--suite needs a name")?),
             other => {
                 return Err(format!(
-                    "unknown argument {other:?} (try --suite unit|e2e|e2e-postgres|e2e-sqlite|deploy)"
+                    "unknown argument {other:?} (try --suite lint|unit|e2e|e2e-postgres|e2e-sqlite|deploy)"
                 ));
             }
         }
@@ -134,11 +155,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let suite_started = Instant::now();
         let mut ok = true;
         for run in suite.runs {
+            let cargo =
+                || Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
             let mut command = match run {
                 Run::Cargo(args) => {
-                    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-                    let mut command = Command::new(cargo);
+                    let mut command = cargo();
                     command.args(["test", "--locked"]).args(*args);
+                    command
+                }
+                Run::CargoOther(args) => {
+                    let mut command = cargo();
+                    command.args(*args);
                     command
                 }
                 Run::Bash(script) => {
