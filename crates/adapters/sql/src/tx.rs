@@ -10,6 +10,10 @@ use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager
 use crate::sqlite::Lease;
 
 /// The connection a transaction runs on.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per transaction, and already on the heap inside Box<dyn Tx>"
+)]
 pub(crate) enum Conn {
     /// A pooled PostgreSQL connection inside `BEGIN`.
     Pg(Object<AsyncPgConnection>),

@@ -51,11 +51,12 @@ fn one(venue: VenueId, id: OrderId) -> by_id {
 /// Orders with the name of their table (same venue), if any.
 #[diesel::dsl::auto_type]
 fn with_table() -> _ {
-    let on_table: _ = dining_tables::id
-        .nullable()
-        .eq(o::table_id)
-        .and(dining_tables::venue_id.eq(o::venue_id));
-    o::table.left_join(dining_tables::table.on(on_table))
+    o::table.left_join(
+        dining_tables::table.on(dining_tables::id
+            .nullable()
+            .eq(o::table_id)
+            .and(dining_tables::venue_id.eq(o::venue_id))),
+    )
 }
 
 /// Attaches items (with their lot allocations, for served orders) to order rows, in one
