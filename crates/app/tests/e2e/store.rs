@@ -136,9 +136,13 @@ async fn template() -> &'static StoreConfig {
                     StoreConfig::Postgres(pg_url(&name))
                 }
                 Backend::Sqlite => {
+                    // The directory is this process's; tests that need no template
+                    // (`TestDb::empty`) may already have files in it.
                     let dir = sqlite_dir();
-                    let _ = std::fs::remove_dir_all(&dir);
-                    StoreConfig::Sqlite(dir.join("template.db"))
+                    std::fs::create_dir_all(&dir).expect("test dir");
+                    let path = dir.join("template.db");
+                    remove_sqlite(&path);
+                    StoreConfig::Sqlite(path)
                 }
             };
             brigade_app::server::migrate(&store)
@@ -354,7 +358,7 @@ impl TestDb {
 async fn pg_rows(pg: &tokio_postgres::Client, sql: &str) -> Vec<tokio_postgres::Row> {
     pg.query(sql, &[])
         .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
 }
 
 fn remove_sqlite(path: &Path) {
