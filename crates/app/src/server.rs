@@ -43,6 +43,14 @@ pub async fn revert_all(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
     }
 }
 
+/// Reverts the latest migration (the round-trip check of a migration with data).
+pub async fn revert_last(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
+    match store {
+        StoreConfig::Postgres(url) => brigade_sql::pg::revert_last(url).await,
+        StoreConfig::Sqlite(path) => brigade_sql::sqlite::revert_last(path).await,
+    }
+}
+
 /// The use-case service on the store: `pool_size` connections (PostgreSQL) or reader
 /// connections beside the single writer (SQLite).
 pub fn brigade(store: &StoreConfig, pool_size: usize) -> anyhow::Result<Brigade> {

@@ -59,10 +59,19 @@ pub fn export(store: &StoreConfig, out: &mut impl Write) -> anyhow::Result<BTree
         );
     };
     anyhow::ensure!(path.exists(), "no embedded store at {}", path.display());
+    // An import migrates its target to this release's schema and takes only exports of
+    // that schema: a store left behind by an older release is migrated first.
+    let schema = brigade_sql::sqlite::schema_version(path)?;
+    let release = brigade_sql::sqlite::release_schema_version();
+    anyhow::ensure!(
+        schema == release,
+        "the embedded store is at schema {schema}, this release at {release}: run \
+         `brigade migrate` (or start `brigade serve` once) on it first, then export"
+    );
     let header = Header {
         format: FORMAT.to_owned(),
         version: VERSION,
-        schema: brigade_sql::sqlite::schema_version(path)?,
+        schema,
         exported_at: time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)?,
     };

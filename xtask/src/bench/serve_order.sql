@@ -2,8 +2,8 @@
 -- Brigade::change_status / serve and the PostgreSQL stores), as one pgbench transaction.
 BEGIN;
 SELECT id AS oid FROM orders WHERE venue_id = :venue::uuid AND status = 'ready' LIMIT 1 FOR UPDATE SKIP LOCKED \gset
-SELECT o.*, t.name FROM orders o LEFT JOIN dining_tables t ON t.id = o.table_id WHERE o.id = :oid::uuid AND o.venue_id = :venue::uuid;
-SELECT id AS iid, product_id AS pid FROM order_items WHERE order_id = :oid::uuid \gset
+SELECT o.*, t.name FROM orders o LEFT JOIN dining_tables t ON t.venue_id = o.venue_id AND t.id = o.table_id WHERE o.id = :oid::uuid AND o.venue_id = :venue::uuid;
+SELECT id AS iid, product_id AS pid FROM order_items WHERE venue_id = :venue::uuid AND order_id = ANY(ARRAY[:oid::uuid]) \gset
 SELECT id, name, stock_policy FROM venues WHERE id = :venue::uuid;
 SELECT id, stock_tracked FROM products WHERE venue_id = :venue::uuid AND id = ANY(ARRAY[:pid::uuid]);
 SELECT id, qty_current_milli, expiry_date, received_at FROM lots

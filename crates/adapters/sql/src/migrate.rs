@@ -3,6 +3,7 @@
 //! with `schema.rs`).
 
 use diesel::backend::Backend;
+use diesel::migration::MigrationSource;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub(crate) const POSTGRES: EmbeddedMigrations = embed_migrations!("../../../migrations/postgres");
@@ -11,6 +12,8 @@ pub(crate) const SQLITE: EmbeddedMigrations = embed_migrations!("../../../migrat
 pub(crate) enum Direction {
     /// Apply what is pending.
     Up,
+    /// Revert the latest.
+    DownOne,
     /// Revert everything.
     DownAll,
 }
@@ -32,6 +35,10 @@ where
             Direction::Up => conn
                 .run_pending_migrations(migrations)
                 .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?,
+            Direction::DownOne => vec![
+                conn.revert_last_migration(migrations)
+                    .map_err(|e| anyhow::anyhow!("revert failed: {e}"))?,
+            ],
             Direction::DownAll => conn
                 .revert_all_migrations(migrations)
                 .map_err(|e| anyhow::anyhow!("revert failed: {e}"))?,
@@ -39,4 +46,15 @@ where
         Ok(versions.iter().map(ToString::to_string).collect())
     })
     .await?
+}
+
+/// The version of the newest migration in `migrations`, e.g. `20261202000001`.
+pub(crate) fn latest<DB: Backend>(migrations: &EmbeddedMigrations) -> String
+where
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    MigrationSource::<DB>::migrations(migrations)
+        .ok()
+        .and_then(|all| all.iter().map(|m| m.name().version().to_string()).max())
+        .unwrap_or_default()
 }

@@ -34,7 +34,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::{Doc, Id, Stamp};
 
-    memberships (user_id, venue_id) {
+    memberships (venue_id, user_id) {
         user_id -> Id,
         venue_id -> Id,
         role -> Text,
@@ -45,7 +45,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::{Doc, Id, Stamp};
 
-    dining_tables (id) {
+    dining_tables (venue_id, id) {
         id -> Id,
         venue_id -> Id,
         name -> Text,
@@ -62,7 +62,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::{Doc, Id, Stamp};
 
-    products (id) {
+    products (venue_id, id) {
         id -> Id,
         venue_id -> Id,
         name -> Text,
@@ -83,7 +83,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::{Doc, Id, Stamp};
 
-    lots (id) {
+    lots (venue_id, id) {
         id -> Id,
         venue_id -> Id,
         product_id -> Id,
@@ -102,7 +102,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::{Doc, Id, Stamp};
 
-    stock_movements (id) {
+    stock_movements (venue_id, id) {
         id -> Id,
         venue_id -> Id,
         lot_id -> Id,
@@ -120,7 +120,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::{Doc, Id, Stamp};
 
-    orders (id) {
+    orders (venue_id, id) {
         id -> Id,
         venue_id -> Id,
         order_number -> Nullable<BigInt>,
@@ -145,7 +145,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::{Doc, Id, Stamp};
 
-    order_items (id) {
+    order_items (venue_id, id) {
         id -> Id,
         venue_id -> Id,
         order_id -> Id,
@@ -164,7 +164,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::types::{Doc, Id, Stamp};
 
-    order_item_lots (order_item_id, lot_id) {
+    order_item_lots (venue_id, order_item_id, lot_id) {
         order_item_id -> Id,
         lot_id -> Id,
         venue_id -> Id,
@@ -199,9 +199,9 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(memberships -> users (user_id));
-diesel::joinable!(orders -> dining_tables (table_id));
-diesel::joinable!(order_items -> orders (order_id));
+// No `joinable!`: it assumes single-column keys, and every key between venue-owned
+// tables names the venue. Joins spell `ON venue_id = .. AND id = ..` out, which is also
+// what keeps a join on one shard when tables are distributed by venue.
 
 diesel::allow_tables_to_appear_in_same_query!(
     venues,

@@ -31,6 +31,11 @@ pub async fn migrate(database_url: &str) -> anyhow::Result<Vec<String>> {
     harness(database_url, Direction::Up).await
 }
 
+/// Reverts the latest migration (its round-trip test, and a rollback of one release).
+pub async fn revert_last(database_url: &str) -> anyhow::Result<Vec<String>> {
+    harness(database_url, Direction::DownOne).await
+}
+
 /// Reverts every migration (the migration round-trip check, and rollbacks).
 pub async fn revert_all(database_url: &str) -> anyhow::Result<Vec<String>> {
     harness(database_url, Direction::DownAll).await

@@ -58,9 +58,19 @@ pub async fn migrate(path: &Path) -> anyhow::Result<Vec<String>> {
     harness(path, Direction::Up).await
 }
 
+/// Reverts the latest migration (its round-trip test, and a rollback of one release).
+pub async fn revert_last(path: &Path) -> anyhow::Result<Vec<String>> {
+    harness(path, Direction::DownOne).await
+}
+
 /// Reverts every migration (the migration round-trip check).
 pub async fn revert_all(path: &Path) -> anyhow::Result<Vec<String>> {
     harness(path, Direction::DownAll).await
+}
+
+/// The schema version this release migrates the embedded store to.
+pub fn release_schema_version() -> String {
+    migrate::latest::<diesel::sqlite::Sqlite>(&migrate::SQLITE)
 }
 
 async fn harness(path: &Path, direction: Direction) -> anyhow::Result<Vec<String>> {

@@ -96,7 +96,11 @@ async fn hydrate(
             )
             // In the order FEFO took them (the item's first lot is its
             // `allocated_lot_id`).
-            .inner_join(lots::table.on(lots::id.eq(oil::lot_id)))
+            .inner_join(
+                lots::table.on(lots::venue_id
+                    .eq(oil::venue_id)
+                    .and(lots::id.eq(oil::lot_id))),
+            )
             .order((
                 lots::expiry_date.is_null(),
                 lots::expiry_date,

@@ -44,7 +44,7 @@ const SUMMARY: &str = "SELECT p.id, p.name, p.sku, p.unit,
    FROM products p
    LEFT JOIN lots l ON l.product_id = p.id AND l.venue_id = p.venue_id AND l.qty_current_milli > 0
   WHERE p.venue_id = {venue} AND p.stock_tracked
-  GROUP BY p.id
+  GROUP BY p.venue_id, p.id
   ORDER BY p.name, p.id";
 
 #[async_trait]
