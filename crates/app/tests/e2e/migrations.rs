@@ -1,8 +1,12 @@
-//! Every migration runs up -> down -> up on an empty database.
+//! Every migration runs up -> down -> up on an empty database, and the latest one on a
+//! database holding a night of orders, keeping every row.
 
-use brigade_app::server::{migrate, revert_all};
+use brigade_app::server::{migrate, revert_all, revert_last};
+use serde_json::json;
 
-use crate::store::TestDb;
+use crate::schema::{constraints, shard_rule_violations, venue_owned};
+use crate::store::{Backend, TestDb, backend};
+use crate::support::{TestApp, VENUE};
 
 #[actix_web::test]
 async fn migrations_run_up_down_and_up_again() {
@@ -15,4 +19,106 @@ async fn migrations_run_up_down_and_up_again() {
     let again = migrate(&db.store).await.expect("up again");
     assert_eq!(again, up);
     assert!(migrate(&db.store).await.expect("idempotent").is_empty());
+}
+
+/// Every row of every table, as sorted text.
+async fn every_row(db: &TestDb) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for table in brigade_app::transfer::TABLES {
+        let sql = match backend() {
+            Backend::Postgres => format!("SELECT CAST(row_to_json(t) AS TEXT) FROM {table} t"),
+            Backend::Sqlite => {
+                let columns = db
+                    .texts(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                    .await;
+                format!("SELECT json_array({}) FROM {table}", columns.join(", "))
+            }
+        };
+        let mut rows = db.texts(&sql).await;
+        rows.sort();
+        out.push((table.to_owned(), rows));
+    }
+    out
+}
+
+#[actix_web::test]
+async fn the_venue_keys_migration_goes_down_and_up_again_keeping_a_night_of_orders() {
+    let app = TestApp::spawn().await;
+    let (admin, waiter, kitchen) = (app.admin().await, app.waiter().await, app.kitchen().await);
+    // A night: tables, a menu with lots, orders served from stock (allocations,
+    // movements), one completed, one cancelled, one still open at the bar.
+    let table = admin.create_table("NIGHT-T1").await;
+    let burger = admin.create_product("NIGHT-B", 12.0).await;
+    let beer = admin.create_product("NIGHT-IPA", 6.0).await;
+    admin
+        .create_lot(&burger["id"], "B1", 5.0, Some("2030-01-01"))
+        .await;
+    admin.create_lot(&burger["id"], "B2", 20.0, None).await;
+    admin.create_lot(&beer["id"], "I1", 50.0, None).await;
+    for _ in 0..3 {
+        let order = waiter.ready_order(&kitchen, &burger, 2.0).await;
+        waiter.set_status(&order["id"], "served").await.expect(200);
+    }
+    let seated = waiter
+        .open_order(
+            Some(&table["id"]),
+            json!([{ "product_id": beer["id"], "quantity": 2 }, { "product_id": burger["id"], "quantity": 1 }]),
+        )
+        .await;
+    waiter
+        .set_status(&seated["id"], "confirmed")
+        .await
+        .expect(200);
+    kitchen.set_status(&seated["id"], "ready").await.expect(200);
+    waiter.set_status(&seated["id"], "served").await.expect(200);
+    waiter
+        .set_status(&seated["id"], "completed")
+        .await
+        .expect(200);
+    let cancelled = waiter.order_one(&beer, None).await;
+    waiter
+        .set_status(&cancelled["id"], "cancelled")
+        .await
+        .expect(200);
+    let open = waiter
+        .post_with(
+            &format!("/api/v1/venues/{VENUE}/orders"),
+            json!({ "covers": 1, "items": [{ "product_id": beer["id"], "quantity": 1 }] }),
+            &[("Idempotency-Key", "night-last-round")],
+        )
+        .await
+        .expect(201);
+
+    let before = every_row(&app.db).await;
+    let empty: Vec<_> = before.iter().filter(|(_, rows)| rows.is_empty()).collect();
+    assert!(empty.is_empty(), "every table holds rows: {empty:?}");
+
+    let reverted = revert_last(&app.db.store).await.expect("down");
+    assert_eq!(reverted, ["20261202000001"]);
+    let broken = shard_rule_violations(&constraints(&app.db).await, &venue_owned(&app.db).await);
+    assert!(!broken.is_empty(), "keys by id alone again");
+    assert_eq!(every_row(&app.db).await, before, "down keeps every row");
+
+    assert_eq!(
+        migrate(&app.db.store).await.expect("up again"),
+        ["20261202000001"]
+    );
+    assert_eq!(every_row(&app.db).await, before, "up keeps every row");
+    let broken = shard_rule_violations(&constraints(&app.db).await, &venue_owned(&app.db).await);
+    assert!(broken.is_empty(), "{broken:?}");
+
+    // And the venue carries on.
+    waiter
+        .set_status(&open["id"], "confirmed")
+        .await
+        .expect(200);
+    let order = waiter
+        .get(&format!(
+            "/api/v1/venues/{VENUE}/orders/{}",
+            crate::support::id(&seated["id"])
+        ))
+        .await
+        .expect(200);
+    assert_eq!(order["status"], "completed");
+    assert_eq!(order["table_id"], table["id"]);
 }

@@ -109,3 +109,25 @@ async fn a_venue_moves_from_the_embedded_store_to_postgres_and_carries_on() {
         "new events follow the moved ones"
     );
 }
+
+#[actix_web::test]
+async fn an_embedded_store_left_behind_by_an_older_release_is_migrated_before_it_is_exported() {
+    let old = TestDb::empty_on(Backend::Sqlite, "export_old_schema").await;
+    brigade_app::server::migrate(&old.store)
+        .await
+        .expect("migrate");
+    brigade_app::server::revert_last(&old.store)
+        .await
+        .expect("back one release");
+
+    let refused = export(&old.store, &mut Vec::new()).expect_err("an export of an old schema");
+    assert!(
+        refused.to_string().contains("run `brigade migrate`"),
+        "{refused}"
+    );
+
+    brigade_app::server::migrate(&old.store)
+        .await
+        .expect("migrate");
+    export(&old.store, &mut Vec::new()).expect("then it exports");
+}
