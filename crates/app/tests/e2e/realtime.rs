@@ -236,6 +236,30 @@ async fn invalid_frames_get_an_error_frame_and_the_connection_stays_open() {
 }
 
 #[actix_web::test]
+async fn a_screen_that_closes_gets_its_close_answered_at_once() {
+    let app = TestApp::spawn().await;
+    let kitchen = app.kitchen().await;
+    for code in [1000, 4100] {
+        let mut screen = app.kds(&kitchen).await;
+        screen.join(VENUE, None).await;
+        let started = std::time::Instant::now();
+        screen
+            .send_message(awc::ws::Message::Close(Some(
+                awc::ws::CloseCode::from(code).into(),
+            )))
+            .await;
+        let answer = screen.recv(Duration::from_secs(5)).await;
+        let took = started.elapsed();
+        assert!(
+            matches!(answer, Some(Incoming::Closed(Some(c))) if c == code),
+            "the server echoes close code {code}: {answer:?}"
+        );
+        // Generous: it is a loopback round trip, where no answer cost a 1 s timeout.
+        assert!(took < Duration::from_millis(100), "closing took {took:?}");
+    }
+}
+
+#[actix_web::test]
 async fn a_message_over_64_kib_closes_the_socket_with_1009_whole_or_in_fragments() {
     use actix_http::ws::Item;
     use awc::ws::Message;

@@ -75,8 +75,11 @@ struct Connection {
 
 /// Why the loop ended.
 enum End {
-    /// The client closed, or the connection is gone: nothing more to send.
+    /// The connection is gone: nothing more to send.
     Gone,
+    /// The client sent a Close frame: answer it with its own code (RFC 6455 §5.5.1), so
+    /// the client need not wait for a timeout to finish the closing handshake.
+    ClientClosed(Option<CloseReason>),
     /// Close with this code and reason.
     Close(u16, &'static str),
 }
@@ -121,18 +124,22 @@ impl Connection {
         };
         self.joined = None;
         super::metrics::disconnected(super::metrics::reason(match end {
-            End::Gone => None,
+            End::Gone | End::ClientClosed(_) => None,
             End::Close(code, _) => Some(code),
         }));
-        if let End::Close(code, reason) = end {
-            let reason = CloseReason {
+        let answer = match end {
+            End::Gone => return,
+            End::ClientClosed(theirs) => theirs.map(|r| CloseReason {
+                code: r.code,
+                description: None,
+            }),
+            End::Close(code, reason) => Some(CloseReason {
                 code: CloseCode::Other(code),
                 description: Some(reason.to_owned()),
-            };
-            // A client that does not read may never take the close frame either.
-            let _ =
-                tokio::time::timeout(settings.send_timeout, self.session.close(Some(reason))).await;
-        }
+            }),
+        };
+        // A client that does not read may never take the close frame either.
+        let _ = tokio::time::timeout(settings.send_timeout, self.session.close(answer)).await;
     }
 
     async fn send(&mut self, text: impl Into<ByteString>) -> Result<(), End> {
@@ -176,7 +183,7 @@ impl Connection {
                     _ => End::Close(1002, "protocol error"),
                 })
             }
-            Some(Ok(AggregatedMessage::Close(_))) => Err(End::Gone),
+            Some(Ok(AggregatedMessage::Close(reason))) => Err(End::ClientClosed(reason)),
             Some(Ok(AggregatedMessage::Ping(bytes))) => {
                 let timeout = self.hub.settings().send_timeout;
                 timed(timeout, self.session.pong(&bytes)).await
