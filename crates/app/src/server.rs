@@ -92,6 +92,8 @@ pub struct Running {
     pub server: Server,
     /// The real-time gateway (connection counts for tests and health).
     pub hub: Hub,
+    /// The use cases the server runs, on its own pool (for jobs beside the requests).
+    pub brigade: Brigade,
 }
 
 /// Migrates, connects and binds. Await `server` to serve; `handle.stop(true)` stops.
@@ -143,7 +145,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     }
     prune_journal(brigade.clone(), realtime.event_retention_hours);
     let state = AppState {
-        brigade,
+        brigade: brigade.clone(),
         keys: Arc::new(keys),
         health,
         stuck_after,
@@ -174,6 +176,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         handle: server.handle(),
         server,
         hub,
+        brigade,
     })
 }
 
@@ -196,11 +199,15 @@ impl HealthReport for RedisHealth {
     }
 }
 
-/// Deletes journal entries older than the retention, now and every hour.
+/// Deletes journal entries older than the retention: a minute after start (not in the
+/// way of start-up), then every hour. In short batches (`Brigade::prune_journal`); the
+/// task ends with the server's runtime, between two batches.
 fn prune_journal(brigade: Brigade, retention_hours: u64) {
     let retention = time::Duration::hours(retention_hours.min(24 * 365 * 100) as i64);
     actix_web::rt::spawn(async move {
-        let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+        let hour = Duration::from_secs(3600);
+        let mut hourly =
+            tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(60), hour);
         loop {
             hourly.tick().await;
             let before = time::OffsetDateTime::now_utc() - retention;

@@ -32,6 +32,11 @@ pub trait UnitOfWork: Send + Sync + 'static {
     fn connections(&self) -> Connections {
         Connections::default()
     }
+    /// Statements run on the store's connections since it opened (what an idle
+    /// instance costs the database is read from it).
+    fn statements(&self) -> u64 {
+        0
+    }
 }
 
 /// A store's connection pool at one moment.
@@ -199,12 +204,18 @@ pub trait EventLog: Send {
     async fn insert(&mut self, entries: &[JournalEntry]) -> Result<()>;
     /// The venue's latest sequence number (0 before the first event).
     async fn latest_seq(&mut self, venue: VenueId) -> Result<i64>;
+    /// The latest seq of each of `venues` (venues that do not exist are absent), in
+    /// one query however many: the real-time gateway's sweep for lost publications.
+    async fn latest_seqs(&mut self, venues: &[VenueId]) -> Result<Vec<(VenueId, i64)>>;
     /// The oldest seq still retained (`None` when nothing is).
     async fn first_seq(&mut self, venue: VenueId) -> Result<Option<i64>>;
     /// Events after `seq`, in order, at most `limit`.
     async fn since(&mut self, venue: VenueId, seq: i64, limit: i64) -> Result<Vec<JournalEntry>>;
-    /// Deletes every venue's events journaled before `before`; returns how many.
-    async fn prune(&mut self, before: OffsetDateTime) -> Result<u64>;
+    /// Per venue, the newest seq journaled before `before`: retention deletes up to it.
+    /// Venues with nothing that old are absent.
+    async fn prunable(&mut self, before: OffsetDateTime) -> Result<Vec<(VenueId, i64)>>;
+    /// Deletes the venue's events `first..=last` (an indexed range); returns how many.
+    async fn delete_range(&mut self, venue: VenueId, first: i64, last: i64) -> Result<u64>;
 }
 
 /// Publication of committed journal entries to the real-time subscribers of every app

@@ -95,6 +95,11 @@ impl Brigade {
         result
     }
 
+    /// Statements the store has run since it opened.
+    pub fn store_statements(&self) -> u64 {
+        self.uow.statements()
+    }
+
     /// Whether the store answers; readiness probes call this.
     pub async fn ready(&self) -> Result<(), AppError> {
         Ok(self.uow.ping().await?)

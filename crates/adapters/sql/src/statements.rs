@@ -8,6 +8,7 @@
 //! Statements are logged and traced as diesel prepared them, with `$1`/`?`
 //! placeholders: bound values (names, notes, password hashes) never leave the process.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -70,6 +71,8 @@ pub struct QueryTracing {
     spans: bool,
     parent: Option<ParentSpan>,
     running: Option<Running>,
+    /// Statements started on this connection, added to its store's total.
+    count: Option<Arc<AtomicU64>>,
 }
 
 struct Running {
@@ -88,6 +91,15 @@ impl QueryTracing {
             spans: log.spans,
             parent: None,
             running: None,
+            count: None,
+        }
+    }
+
+    /// Counts every statement into `total` (the store's, across its connections).
+    pub fn counting(self, total: Arc<AtomicU64>) -> Self {
+        Self {
+            count: Some(total),
+            ..self
         }
     }
 
@@ -100,6 +112,9 @@ impl QueryTracing {
     }
 
     fn start(&mut self, query: &dyn DebugQuery) {
+        if let Some(count) = &self.count {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
         if !self.spans {
             self.running = Some(Running {
                 span: None,

@@ -129,12 +129,11 @@ async fn pruning_never_leaves_a_hole_in_the_journal() {
     tx.events().insert(&entries).await.expect("journal");
     tx.commit().await.expect("commit");
 
-    let mut tx = uow.begin().await.expect("begin");
-    tx.events()
-        .prune(now - time::Duration::days(7))
+    brigade_app::server::brigade(&db.store, 1)
+        .expect("store")
+        .prune_journal(now - time::Duration::days(7))
         .await
         .expect("prune");
-    tx.commit().await.expect("commit");
 
     let mut tx = uow.read().await.expect("read");
     let left: Vec<i64> = tx

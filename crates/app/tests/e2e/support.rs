@@ -18,6 +18,8 @@ pub const PASSWORD: &str = "admin123!";
 
 pub struct TestApp {
     pub base: String,
+    /// The server's own use-case service (its pool, its queue for SQLite's writer).
+    pub brigade: brigade_application::Brigade,
     handle: actix_web::dev::ServerHandle,
     /// Dropped after `Drop::drop` has told the server to stop.
     pub db: TestDb,
@@ -109,6 +111,7 @@ impl TestApp {
         actix_web::rt::spawn(running.server);
         TestApp {
             base: format!("http://{}", running.addr),
+            brigade: running.brigade,
             handle: running.handle,
             db,
         }

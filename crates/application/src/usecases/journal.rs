@@ -8,6 +8,9 @@ use crate::model::JournalEntry;
 use crate::ports::Tx;
 use crate::{Actor, AppError, Brigade};
 
+/// Seqs deleted per transaction when pruning the journal.
+pub const PRUNE_BATCH: i64 = 1_000;
+
 /// Where a venue's retained journal starts and ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JournalPosition {
@@ -61,6 +64,13 @@ impl Brigade {
         .await
     }
 
+    /// Where each of `venues`' journal ends, in one read: the gateway's sweep compares
+    /// it with what its feeds broadcast, to catch lost publications.
+    pub async fn feed_heads(&self, venues: &[VenueId]) -> Result<Vec<(VenueId, i64)>, AppError> {
+        self.read(async |tx| Ok(tx.events().latest_seqs(venues).await?))
+            .await
+    }
+
     /// [`Brigade::journal_since`] for the real-time gateway's venue feed.
     pub async fn feed_since(
         &self,
@@ -72,10 +82,35 @@ impl Brigade {
             .await
     }
 
-    /// Deletes events journaled before `before`, in every venue (retention).
+    /// Deletes events journaled before `before`, in every venue (retention): per venue,
+    /// every seq up to the newest event older than `before` (by seq, not by time: an
+    /// event's time is when its use case started and seqs are taken at its end, so a
+    /// cut by time alone could leave a hole). In batches of [`PRUNE_BATCH`] seqs, each
+    /// its own short transaction, so writers wait milliseconds at most; dropping the
+    /// future between batches stops it.
     pub async fn prune_journal(&self, before: OffsetDateTime) -> Result<u64, AppError> {
-        self.write(async |tx| Ok(tx.events().prune(before).await?))
-            .await
+        let ranges = self
+            .read(async |tx| {
+                let mut ranges = Vec::new();
+                for (venue, last) in tx.events().prunable(before).await? {
+                    if let Some(first) = tx.events().first_seq(venue).await? {
+                        ranges.push((venue, first, last));
+                    }
+                }
+                Ok(ranges)
+            })
+            .await?;
+        let mut deleted = 0;
+        for (venue, mut first, last) in ranges {
+            while first <= last {
+                let to = last.min(first + PRUNE_BATCH - 1);
+                deleted += self
+                    .write(async |tx| Ok(tx.events().delete_range(venue, first, to).await?))
+                    .await?;
+                first = to + 1;
+            }
+        }
+        Ok(deleted)
     }
 }
 

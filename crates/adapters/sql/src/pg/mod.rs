@@ -5,6 +5,8 @@ mod import;
 
 pub use import::Import;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -81,6 +83,7 @@ impl Default for PoolSettings {
 #[derive(Clone)]
 pub struct PgUnitOfWork {
     pool: Pool<AsyncPgConnection>,
+    statements: Arc<AtomicU64>,
 }
 
 impl PgUnitOfWork {
@@ -90,12 +93,15 @@ impl PgUnitOfWork {
         let mut config = ManagerConfig::default();
         config.recycling_method = RecyclingMethod::Fast;
         // Statement spans and slow-statement warnings on every connection.
-        let statements = settings.statements;
+        let log = settings.statements;
+        let statements = Arc::new(AtomicU64::new(0));
+        let count = Arc::clone(&statements);
         config.custom_setup = Box::new(move |url| {
             let url = url.to_owned();
+            let count = Arc::clone(&count);
             Box::pin(async move {
                 let mut conn = AsyncPgConnection::establish(&url).await?;
-                conn.set_instrumentation(QueryTracing::new("postgresql", statements));
+                conn.set_instrumentation(QueryTracing::new("postgresql", log).counting(count));
                 Ok(conn)
             })
         });
@@ -110,7 +116,7 @@ impl PgUnitOfWork {
             .recycle_timeout(Some(settings.connect_timeout))
             .runtime(Runtime::Tokio1)
             .build()?;
-        Ok(Self { pool })
+        Ok(Self { pool, statements })
     }
 
     async fn checkout(&self) -> Result<Object<AsyncPgConnection>, StoreError> {
@@ -145,6 +151,10 @@ impl UnitOfWork for PgUnitOfWork {
 
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
         self.open(true).await
+    }
+
+    fn statements(&self) -> u64 {
+        AtomicU64::load(&self.statements, Ordering::Relaxed)
     }
 
     fn connections(&self) -> Connections {

@@ -2,6 +2,7 @@
 
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use brigade_application::StoreError;
@@ -22,6 +23,8 @@ pub(super) struct Slots {
     permits: Arc<Semaphore>,
     /// Slow-statement warnings and statement spans.
     statements: StatementLog,
+    /// Statements run on these connections (shared with the other slots of the file).
+    count: Arc<AtomicU64>,
 }
 
 struct Idle {
@@ -33,13 +36,19 @@ struct Idle {
 }
 
 impl Slots {
-    pub(super) fn new(path: PathBuf, size: usize, statements: StatementLog) -> Arc<Self> {
+    pub(super) fn new(
+        path: PathBuf,
+        size: usize,
+        statements: StatementLog,
+        count: Arc<AtomicU64>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             path,
             size,
             idle: Mutex::new(Vec::with_capacity(size)),
             permits: Arc::new(Semaphore::new(size)),
             statements,
+            count,
         })
     }
 
@@ -101,7 +110,9 @@ impl Slots {
             .map_err(StoreError::Unavailable)?;
         let parent = ParentSpan::default();
         conn.set_instrumentation(
-            QueryTracing::new("sqlite", self.statements).under(parent.clone()),
+            QueryTracing::new("sqlite", self.statements)
+                .under(parent.clone())
+                .counting(Arc::clone(&self.count)),
         );
         Ok((SyncConnectionWrapper::new(conn), parent))
     }

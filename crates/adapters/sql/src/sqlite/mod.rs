@@ -9,6 +9,7 @@ pub(crate) use lease::Lease;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
@@ -82,6 +83,7 @@ async fn harness(path: &Path, direction: Direction) -> anyhow::Result<Vec<String
 pub struct SqliteUnitOfWork {
     writer: Arc<Slots>,
     readers: Arc<Slots>,
+    statements: Arc<AtomicU64>,
 }
 
 impl SqliteUnitOfWork {
@@ -96,9 +98,11 @@ impl SqliteUnitOfWork {
         let path = path.into();
         // Fail now, with the path in the message, rather than at the first request.
         establish(&path)?;
+        let count = Arc::new(AtomicU64::new(0));
         Ok(Self {
-            writer: Slots::new(path.clone(), 1, statements),
-            readers: Slots::new(path, readers.max(1), statements),
+            writer: Slots::new(path.clone(), 1, statements, Arc::clone(&count)),
+            readers: Slots::new(path, readers.max(1), statements, Arc::clone(&count)),
+            statements: count,
         })
     }
 
@@ -135,6 +139,10 @@ impl UnitOfWork for SqliteUnitOfWork {
         conn.batch_execute("SELECT 1")
             .await
             .map_err(crate::error::sqlite)
+    }
+
+    fn statements(&self) -> u64 {
+        AtomicU64::load(&self.statements, Ordering::Relaxed)
     }
 
     fn connections(&self) -> Connections {

@@ -9,14 +9,7 @@ use time::OffsetDateTime;
 
 use crate::schema::{events as e, venues};
 use crate::tx::{SqlTx, on};
-use crate::types::{AsKey, At, Json, Key, Stamp};
-
-/// Deletes, per venue, everything up to the venue's newest event older than the cutoff.
-/// (`created_at` is when a use case started, and seqs are taken at its end, so deleting
-/// by time alone could leave a hole.) Raw because of the correlated subquery; `?1`
-/// and `$1` are the dialects' placeholders.
-const PRUNE: &str = "DELETE FROM events WHERE seq <= (SELECT max(e2.seq) FROM events e2
-    WHERE e2.venue_id = events.venue_id AND e2.created_at < {cutoff})";
+use crate::types::{AsKey, At, Json, Key};
 
 #[async_trait]
 impl EventLog for SqlTx {
@@ -50,6 +43,21 @@ impl EventLog for SqlTx {
         .unwrap_or(0))
     }
 
+    async fn latest_seqs(&mut self, venues: &[VenueId]) -> Result<Vec<(VenueId, i64)>, StoreError> {
+        let mut heads = Vec::with_capacity(venues.len());
+        // Chunks keep SQLite's `IN (?, ...)` under its bound-variable limit.
+        for chunk in venues.chunks(1_000) {
+            let keys: Vec<Key> = chunk.iter().map(AsKey::key).collect();
+            let rows: Vec<(Key, i64)> = on!(&mut self.conn, |c| venues::table
+                .filter(venues::id.eq_any(&keys))
+                .select((venues::id, venues::last_event_seq))
+                .load(c)
+                .await)?;
+            heads.extend(rows.into_iter().map(|(venue, seq)| (venue.into(), seq)));
+        }
+        Ok(heads)
+    }
+
     async fn first_seq(&mut self, venue: VenueId) -> Result<Option<i64>, StoreError> {
         on!(&mut self.conn, |c| e::table
             .filter(e::venue_id.eq(venue.key()))
@@ -58,16 +66,48 @@ impl EventLog for SqlTx {
             .await)
     }
 
-    async fn prune(&mut self, before: OffsetDateTime) -> Result<u64, StoreError> {
+    async fn prunable(
+        &mut self,
+        before: OffsetDateTime,
+    ) -> Result<Vec<(VenueId, i64)>, StoreError> {
+        // One scan of the journal per prune (hourly), in a read transaction.
+        let rows: Vec<(Key, Option<i64>)> = on!(&mut self.conn, |c| e::table
+            .filter(e::created_at.lt(At(before)))
+            .group_by(e::venue_id)
+            .select((e::venue_id, diesel::dsl::max(e::seq)))
+            .load(c)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(venue, last)| Some((venue.into(), last?)))
+            .collect())
+    }
+
+    async fn delete_range(
+        &mut self,
+        venue: VenueId,
+        first: i64,
+        last: i64,
+    ) -> Result<u64, StoreError> {
+        // A range of the primary key (venue_id, seq). On PostgreSQL a statement timeout
+        // bounds it whatever happens; SQLite's busy timeout bounds the wait for its lock.
         let deleted = on!(&mut self.conn,
-            pg: |c| diesel::sql_query(PRUNE.replace("{cutoff}", "$1"))
-                .bind::<Stamp, _>(At(before))
+            pg: |c| async {
+                diesel::sql_query("SET LOCAL statement_timeout = '5s'")
+                    .execute(&mut *c)
+                    .await?;
+                diesel::delete(
+                    e::table.filter(e::venue_id.eq(venue.key()).and(e::seq.between(first, last))),
+                )
                 .execute(c)
-                .await,
-            sqlite: |c| diesel::sql_query(PRUNE.replace("{cutoff}", "?1"))
-                .bind::<Stamp, _>(At(before))
-                .execute(c)
-                .await,
+                .await
+            }
+            .await,
+            sqlite: |c| diesel::delete(
+                e::table.filter(e::venue_id.eq(venue.key()).and(e::seq.between(first, last))),
+            )
+            .execute(c)
+            .await,
         )?;
         Ok(deleted as u64)
     }
