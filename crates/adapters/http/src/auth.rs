@@ -70,7 +70,8 @@ impl JwtKeys {
         }
     }
 
-    pub(crate) fn issue(&self, user: &User) -> Result<String, ApiError> {
+    /// A token for `user`, carrying their venue memberships.
+    pub fn issue(&self, user: &User) -> Result<String, ApiError> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let claims = Claims {
             sub: user.id.as_uuid(),
@@ -95,8 +96,8 @@ impl JwtKeys {
         })
     }
 
-    /// Who a token speaks for, for adapters outside this crate (the WebSocket
-    /// gateway): the user, their venue memberships, and when the token expires.
+    /// Who a token speaks for (the WebSocket gateway checks it at the upgrade): the
+    /// user, their venue memberships, and when the token expires.
     pub fn identify(&self, token: &str) -> Result<Identity, ApiError> {
         let claims = self.verify(token)?;
         Ok(Identity {

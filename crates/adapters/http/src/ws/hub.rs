@@ -4,10 +4,14 @@
 //! A feed's pump owns the venue's position (`last`, the highest seq broadcast). An entry
 //! from the bus that follows `last` is broadcast at once; one that skips ahead (a
 //! publication lost, or overtaken by a later one) makes the pump read the missing seqs
-//! from the journal first; one at or below `last` is a duplicate and dropped. The pump
-//! also polls the journal every `poll` interval, so an event whose publication was lost
-//! (Redis down) arrives even when nothing follows it. Each frame is serialized once and
-//! shared by every subscriber.
+//! from the journal first; one at or below `last` is a duplicate and dropped. Each frame
+//! is serialized once and shared by every subscriber.
+//!
+//! An event whose publication was lost (Redis down) and that nothing follows is found by
+//! the hub's sweep: one task per instance that, every `poll` interval, reads the
+//! journal heads of all venues with a feed here in one query and wakes each feed that is
+//! behind, which then reads the journal. So an idle instance costs the database one
+//! query per interval whatever the number of venues, and nothing without screens.
 //!
 //! Subscribers get frames through a bounded queue. A subscriber whose queue is full is
 //! dropped from the feed and told so (`overflowed`): its connection closes with 4008 and
@@ -23,7 +27,7 @@ use brigade_application::ports::EventSink;
 use brigade_application::{AppError, Brigade};
 use brigade_domain::VenueId;
 use bytestring::ByteString;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use super::protocol;
 
@@ -75,6 +79,8 @@ struct Subscriber {
 struct Feed {
     venue: VenueId,
     inbox: mpsc::Sender<Vec<JournalEntry>>,
+    /// Set by the sweep when the venue's journal is ahead of this feed.
+    behind: Notify,
     state: Mutex<FeedState>,
 }
 
@@ -90,7 +96,8 @@ struct FeedState {
 pub struct WsSettings {
     /// Frames a connection may have waiting before it is cut off as too slow.
     pub queue: usize,
-    /// How often a pump checks the journal for events whose publication was lost.
+    /// How often the sweep checks this instance's venues for events whose publication
+    /// was lost (one query for all of them).
     pub poll: Duration,
     /// How often the server pings an idle client.
     pub heartbeat: Duration,
@@ -121,6 +128,8 @@ pub struct Hub {
 struct HubInner {
     feeds: Mutex<HashMap<VenueId, Arc<Feed>>>,
     settings: WsSettings,
+    /// Whether the sweep task runs (started with the first feed).
+    sweeping: AtomicBool,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -136,6 +145,7 @@ impl Hub {
             inner: Arc::new(HubInner {
                 feeds: Mutex::new(HashMap::new()),
                 settings,
+                sweeping: AtomicBool::new(false),
             }),
         }
     }
@@ -219,6 +229,7 @@ impl Hub {
         let feed = Arc::new(Feed {
             venue,
             inbox,
+            behind: Notify::new(),
             state: Mutex::new(FeedState {
                 last,
                 subscribers: Vec::new(),
@@ -226,6 +237,9 @@ impl Hub {
             }),
         });
         feeds.insert(venue, Arc::clone(&feed));
+        if !self.inner.sweeping.swap(true, Ordering::AcqRel) {
+            actix_web::rt::spawn(self.clone().sweep(brigade.clone()));
+        }
         let pump = Pump {
             hub: self.clone(),
             feed: Arc::clone(&feed),
@@ -236,6 +250,36 @@ impl Hub {
         // reach it through its channels.
         actix_web::rt::spawn(pump.run());
         feed
+    }
+
+    /// Every `poll`: one query for the journal heads of the venues with a feed here,
+    /// and a wake-up for each feed that is behind. No query while there is no feed.
+    async fn sweep(self, brigade: Brigade) {
+        let mut every = tokio::time::interval(self.inner.settings.poll);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let feeds: Vec<Arc<Feed>> = lock(&self.inner.feeds).values().cloned().collect();
+            if feeds.is_empty() {
+                continue;
+            }
+            let venues: Vec<VenueId> = feeds.iter().map(|f| f.venue).collect();
+            let heads: HashMap<VenueId, i64> = match brigade.feed_heads(&venues).await {
+                Ok(heads) => heads.into_iter().collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "realtime: journal heads unreadable; retrying");
+                    continue;
+                }
+            };
+            for feed in feeds {
+                if heads
+                    .get(&feed.venue)
+                    .is_some_and(|head| *head > lock(&feed.state).last)
+                {
+                    feed.behind.notify_one();
+                }
+            }
+        }
     }
 }
 
@@ -264,8 +308,9 @@ struct Pump {
 
 impl Pump {
     async fn run(mut self) {
-        let mut poll = tokio::time::interval(self.hub.inner.settings.poll);
-        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Whether anyone still listens is checked in memory, at the sweep's pace.
+        let mut idle_check = tokio::time::interval(self.hub.inner.settings.poll);
+        idle_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 batch = self.entries.recv() => match batch {
@@ -277,11 +322,11 @@ impl Pump {
                     }
                     None => return,
                 },
-                _ = poll.tick() => {
+                () = self.feed.behind.notified() => self.catch_up(i64::MAX).await,
+                _ = idle_check.tick() => {
                     if self.retire() {
                         return;
                     }
-                    self.catch_up(i64::MAX).await;
                 }
             }
         }
@@ -314,8 +359,8 @@ impl Pump {
         if entry.seq > last + 1 {
             self.catch_up(entry.seq - 1).await;
             if self.last() + 1 != entry.seq {
-                // Still missing (the journal could not be read): the poll retries, and
-                // this entry comes again from the journal then.
+                // Still missing (the journal could not be read): the sweep finds the
+                // feed behind and it retries, reading this entry from the journal.
                 return;
             }
         }
