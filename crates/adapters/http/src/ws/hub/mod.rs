@@ -29,7 +29,8 @@ use brigade_domain::VenueId;
 use bytestring::ByteString;
 use tokio::sync::{Notify, mpsc};
 
-use super::protocol;
+mod pump;
+mod sweep;
 
 /// Journal entries read per query when catching up.
 pub(crate) const PAGE: i64 = 500;
@@ -238,9 +239,9 @@ impl Hub {
         });
         feeds.insert(venue, Arc::clone(&feed));
         if !self.inner.sweeping.swap(true, Ordering::AcqRel) {
-            actix_web::rt::spawn(self.clone().sweep(brigade.clone()));
+            actix_web::rt::spawn(sweep::run(self.clone(), brigade.clone()));
         }
-        let pump = Pump {
+        let pump = pump::Pump {
             hub: self.clone(),
             feed: Arc::clone(&feed),
             brigade,
@@ -250,36 +251,6 @@ impl Hub {
         // reach it through its channels.
         actix_web::rt::spawn(pump.run());
         feed
-    }
-
-    /// Every `poll`: one query for the journal heads of the venues with a feed here,
-    /// and a wake-up for each feed that is behind. No query while there is no feed.
-    async fn sweep(self, brigade: Brigade) {
-        let mut every = tokio::time::interval(self.inner.settings.poll);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            let feeds: Vec<Arc<Feed>> = lock(&self.inner.feeds).values().cloned().collect();
-            if feeds.is_empty() {
-                continue;
-            }
-            let venues: Vec<VenueId> = feeds.iter().map(|f| f.venue).collect();
-            let heads: HashMap<VenueId, i64> = match brigade.feed_heads(&venues).await {
-                Ok(heads) => heads.into_iter().collect(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "realtime: journal heads unreadable; retrying");
-                    continue;
-                }
-            };
-            for feed in feeds {
-                if heads
-                    .get(&feed.venue)
-                    .is_some_and(|head| *head > lock(&feed.state).last)
-                {
-                    feed.behind.notify_one();
-                }
-            }
-        }
     }
 }
 
@@ -294,135 +265,6 @@ impl EventSink for Hub {
                 // Full or closing: the pump reads these from the journal instead.
                 let _ = feed.inbox.try_send(entries);
             }
-        }
-    }
-}
-
-/// The task behind one venue's feed.
-struct Pump {
-    hub: Hub,
-    feed: Arc<Feed>,
-    brigade: Brigade,
-    entries: mpsc::Receiver<Vec<JournalEntry>>,
-}
-
-impl Pump {
-    async fn run(mut self) {
-        // Whether anyone still listens is checked in memory, at the sweep's pace.
-        let mut idle_check = tokio::time::interval(self.hub.inner.settings.poll);
-        idle_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                batch = self.entries.recv() => match batch {
-                    Some(mut batch) => {
-                        batch.sort_by_key(|e| e.seq);
-                        for entry in batch {
-                            self.apply(entry).await;
-                        }
-                    }
-                    None => return,
-                },
-                () = self.feed.behind.notified() => self.catch_up(i64::MAX).await,
-                _ = idle_check.tick() => {
-                    if self.retire() {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Ends the feed when nobody listens any more.
-    fn retire(&self) -> bool {
-        let mut feeds = lock(&self.hub.inner.feeds);
-        if !lock(&self.feed.state).subscribers.is_empty() {
-            return false;
-        }
-        if feeds
-            .get(&self.feed.venue)
-            .is_some_and(|f| Arc::ptr_eq(f, &self.feed))
-        {
-            feeds.remove(&self.feed.venue);
-        }
-        true
-    }
-
-    fn last(&self) -> i64 {
-        lock(&self.feed.state).last
-    }
-
-    async fn apply(&mut self, entry: JournalEntry) {
-        let last = self.last();
-        if entry.seq <= last {
-            return;
-        }
-        if entry.seq > last + 1 {
-            self.catch_up(entry.seq - 1).await;
-            if self.last() + 1 != entry.seq {
-                // Still missing (the journal could not be read): the sweep finds the
-                // feed behind and it retries, reading this entry from the journal.
-                return;
-            }
-        }
-        self.broadcast(&entry);
-    }
-
-    /// Broadcasts journal entries after `last`, up to `until`.
-    async fn catch_up(&mut self, until: i64) {
-        loop {
-            let last = self.last();
-            if last >= until {
-                return;
-            }
-            let page = match self.brigade.feed_since(self.feed.venue, last, PAGE).await {
-                Ok(page) => page,
-                Err(e) => {
-                    tracing::warn!(venue = %self.feed.venue, error = %e, "realtime: journal unreadable; retrying");
-                    return;
-                }
-            };
-            let full = page.len() as i64 == PAGE;
-            if let Some(first) = page.first().filter(|e| e.seq > last + 1) {
-                // Retention pruned the journal past this feed's position: skip the
-                // hole. Subscribers that needed it notice it and resume (1011, then
-                // `recovered: false`).
-                tracing::warn!(venue = %self.feed.venue, from = last + 1, to = first.seq - 1, "realtime: journal pruned past the feed");
-                lock(&self.feed.state).last = first.seq - 1;
-            }
-            for entry in page.iter().take_while(|e| e.seq <= until) {
-                self.broadcast(entry);
-            }
-            if !full {
-                return;
-            }
-        }
-    }
-
-    fn broadcast(&self, entry: &JournalEntry) {
-        let lag = (time::OffsetDateTime::now_utc() - entry.at).as_seconds_f64();
-        let mut state = lock(&self.feed.state);
-        if entry.seq != state.last + 1 {
-            return;
-        }
-        state.last = entry.seq;
-        let watched = !state.subscribers.is_empty();
-        let frame = Arc::new(Frame {
-            seq: entry.seq,
-            text: ByteString::from(protocol::event(entry)),
-        });
-        state
-            .subscribers
-            .retain(|s| match s.frames.try_send(Arc::clone(&frame)) {
-                Ok(()) => true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    s.overflowed.store(true, Ordering::Release);
-                    false
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
-            });
-        drop(state);
-        if watched {
-            super::metrics::fanout_lag(lag);
         }
     }
 }
