@@ -92,7 +92,7 @@ pub struct Running {
     pub server: Server,
     /// The real-time gateway (connection counts for tests and health).
     pub hub: Hub,
-    /// The use cases the server runs, on its own pool (for jobs beside the requests).
+    /// The use cases the server runs, on the requests' pool (for jobs beside them).
     pub brigade: Brigade,
 }
 

@@ -64,6 +64,11 @@ pub fn export(store: &StoreConfig, out: &mut impl Write) -> anyhow::Result<BTree
     let schema = brigade_sql::sqlite::schema_version(path)?;
     let release = brigade_sql::sqlite::release_schema_version();
     anyhow::ensure!(
+        schema <= release,
+        "the embedded store is at schema {schema}, newer than this release ({release}): \
+         export it with the release that last served it"
+    );
+    anyhow::ensure!(
         schema == release,
         "the embedded store is at schema {schema}, this release at {release}: run \
          `brigade migrate` (or start `brigade serve` once) on it first, then export"

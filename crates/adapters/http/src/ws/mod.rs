@@ -10,8 +10,8 @@
 //! - `hub`: one feed per venue with subscribers on this instance. It implements the
 //!   application's `EventSink`: whatever bus is configured (in-process or Redis) hands
 //!   it committed journal entries; the feed's pump turns them into the venue's gap-free
-//!   stream, reading the journal for any seq the bus lost, and polls the journal so a
-//!   lost publication still arrives. Subscribers have bounded queues; overflowing one
+//!   stream, reading the journal for any seq the bus lost; the instance's sweep (one
+//!   query for all its venues) wakes a feed whose last publication was lost. Subscribers have bounded queues; overflowing one
 //!   closes the connection (4008) instead of growing memory.
 
 mod hub;

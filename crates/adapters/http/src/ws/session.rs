@@ -129,8 +129,8 @@ impl Connection {
         }));
         let answer = match end {
             End::Gone => return,
-            End::ClientClosed(theirs) => theirs.map(|r| CloseReason {
-                code: r.code,
+            End::ClientClosed(theirs) => Some(CloseReason {
+                code: theirs.map_or(CloseCode::Normal, |r| echoable(r.code)),
                 description: None,
             }),
             End::Close(code, reason) => Some(CloseReason {
@@ -370,5 +370,38 @@ async fn timed(
             close::TOO_SLOW,
             "not reading; resume with since",
         )),
+    }
+}
+
+/// The client's close code if an endpoint may send it (RFC 6455 §7.4), else 1000.
+fn echoable(code: CloseCode) -> CloseCode {
+    match u16::from(code) {
+        1000..=1003 | 1007..=1011 | 3000..=4999 => code,
+        _ => CloseCode::Normal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_ws::CloseCode;
+
+    #[test]
+    fn a_close_code_no_endpoint_may_send_is_answered_with_1000() {
+        for (theirs, ours) in [
+            (1000, 1000),
+            (1001, 1001),
+            (4100, 4100),
+            (1005, 1000),
+            (1006, 1000),
+            (1015, 1000),
+            (999, 1000),
+            (2000, 1000),
+        ] {
+            assert_eq!(
+                u16::from(super::echoable(CloseCode::from(theirs))),
+                ours,
+                "{theirs}"
+            );
+        }
     }
 }

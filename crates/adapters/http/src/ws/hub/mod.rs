@@ -18,7 +18,7 @@
 //! the client resumes with `since`. Memory never grows with a slow client.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -82,6 +82,8 @@ struct Feed {
     inbox: mpsc::Sender<Vec<JournalEntry>>,
     /// Set by the sweep when the venue's journal is ahead of this feed.
     behind: Notify,
+    /// The venue's journal head as the sweep last read it.
+    head: AtomicI64,
     state: Mutex<FeedState>,
 }
 
@@ -231,6 +233,7 @@ impl Hub {
             venue,
             inbox,
             behind: Notify::new(),
+            head: AtomicI64::new(last),
             state: Mutex::new(FeedState {
                 last,
                 subscribers: Vec::new(),

@@ -35,7 +35,7 @@ impl Pump {
                     }
                     None => return,
                 },
-                () = self.feed.behind.notified() => self.catch_up(i64::MAX).await,
+                () = self.feed.behind.notified() => self.catch_up_to_head().await,
                 _ = idle_check.tick() => {
                     if self.retire() {
                         return;
@@ -80,18 +80,31 @@ impl Pump {
         self.broadcast(&entry);
     }
 
-    /// Broadcasts journal entries after `last`, up to `until`.
-    async fn catch_up(&mut self, until: i64) {
+    /// Woken by the sweep: reads the journal up to the venue's head. When it holds
+    /// nothing more although the head is ahead, retention pruned those events: the
+    /// feed moves to the head (as for a pruned hole below), instead of being woken
+    /// for them at every sweep.
+    async fn catch_up_to_head(&mut self) {
+        let head = self.feed.head.load(Ordering::Acquire);
+        if self.catch_up(i64::MAX).await && self.last() < head {
+            tracing::warn!(venue = %self.feed.venue, from = self.last() + 1, to = head, "realtime: journal pruned past the feed");
+            lock(&self.feed.state).last = head;
+        }
+    }
+
+    /// Broadcasts journal entries after `last`, up to `until`; false when the journal
+    /// could not be read.
+    async fn catch_up(&mut self, until: i64) -> bool {
         loop {
             let last = self.last();
             if last >= until {
-                return;
+                return true;
             }
             let page = match self.brigade.feed_since(self.feed.venue, last, PAGE).await {
                 Ok(page) => page,
                 Err(e) => {
                     tracing::warn!(venue = %self.feed.venue, error = %e, "realtime: journal unreadable; retrying");
-                    return;
+                    return false;
                 }
             };
             let full = page.len() as i64 == PAGE;
@@ -106,7 +119,7 @@ impl Pump {
                 self.broadcast(entry);
             }
             if !full {
-                return;
+                return true;
             }
         }
     }

@@ -2,15 +2,28 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use brigade_application::Brigade;
 use brigade_domain::VenueId;
 
 use super::{Feed, Hub, lock};
 
+struct Running(Hub);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        tracing::warn!("realtime: the journal sweep ended; the next feed restarts it");
+        self.0.inner.sweeping.store(false, Ordering::Release);
+    }
+}
+
 /// Every `poll`: one query for the journal heads of the venues with a feed here,
 /// and a wake-up for each feed that is behind. No query while there is no feed.
 pub(super) async fn run(hub: Hub, brigade: Brigade) {
+    // Should the task ever end (a panic, its worker stopping), the next feed to start
+    // starts a new one.
+    let _running = Running(hub.clone());
     let mut every = tokio::time::interval(hub.inner.settings.poll);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -28,10 +41,11 @@ pub(super) async fn run(hub: Hub, brigade: Brigade) {
             }
         };
         for feed in feeds {
-            if heads
-                .get(&feed.venue)
-                .is_some_and(|head| *head > lock(&feed.state).last)
-            {
+            let Some(&head) = heads.get(&feed.venue) else {
+                continue;
+            };
+            feed.head.store(head, Ordering::Release);
+            if head > lock(&feed.state).last {
                 feed.behind.notify_one();
             }
         }
