@@ -32,10 +32,15 @@ impl Nginx {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/nginx");
         let conf = std::fs::read_to_string(repo.join("nginx.conf")).expect("nginx.conf");
         assert!(conf.contains("listen 8080 default_server;"));
-        let conf = conf.replace(
-            "listen 8080 default_server;",
-            &format!("listen 127.0.0.1:{port} default_server;"),
-        );
+        let conf = conf
+            .replace(
+                "listen 8080 default_server;",
+                &format!("listen 127.0.0.1:{port} default_server;"),
+            )
+            .replace(
+                "access_log /dev/stdout brigade_json;",
+                &format!("access_log {}/access.log brigade_json;", dir.display()),
+            );
         std::fs::write(dir.join("nginx.conf"), conf).expect("write nginx.conf");
         let upstream = std::fs::read_to_string(repo.join("upstream.conf")).expect("upstream");
         let servers: String = upstreams
@@ -128,4 +133,23 @@ async fn nginx_in_front_of_two_instances_carries_rest_and_a_kitchen_websocket() 
         .expect(200);
     assert!(listed.as_array().is_some_and(|o| o.len() >= 6));
     drop((a, b));
+
+    // The access log names the socket's path, never its query: the token in
+    // `?token=` stays out of logs that operators paste into tickets. (nginx logs an
+    // upgraded request when its connection ends.)
+    screen.close().await;
+    let log_path = nginx.dir.join("access.log");
+    let mut log = String::new();
+    for _ in 0..50 {
+        log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if log.contains("\"uri\":\"/api/v1/ws\"") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(log.contains("\"uri\":\"/api/v1/ws\""), "{log}");
+    assert!(
+        !log.contains(&kitchen.token),
+        "a bearer token reached nginx's access log"
+    );
 }
