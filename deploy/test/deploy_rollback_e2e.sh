@@ -123,7 +123,7 @@ if [[ -f \$pidfile ]]; then
   rm -f "\$pidfile"
 fi
 [[ \$action == restart ]] || exit 0
-BRIGADE_JWT_SECRET=e2e-secret-e2e-secret-e2e-secret-e2e \\
+BRIGADE_JWT_SECRET=7e3b9d1f5a2c8e0b4d6f1a9c3e5b7d2f0a8c4e6b1d9f3a5c7e2b0d8f6a4c1e9b \\
   nohup "$work/home/current/bin/brigade" serve --bind 127.0.0.1:\$port \\
   >>"$work/\$name.log" 2>&1 &
 echo \$! >"\$pidfile"

@@ -26,9 +26,6 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// The JWT secret `--dev` uses when none is set. Never valid without `--dev`.
-pub const DEV_JWT_SECRET: &str = "brigade-dev-secret-not-for-production-use";
-
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// The store: a PostgreSQL URL (`postgres://user@host:5432/db`) or an SQLite file
@@ -101,7 +98,8 @@ pub struct ServeArgs {
     #[arg(long, env = "BRIGADE_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
 
-    /// Development mode: a fixed JWT secret when none is set. Never in production.
+    /// Development mode: without BRIGADE_JWT_SECRET, a secret generated once and kept
+    /// in the data directory (tokens survive a restart). Never in production.
     #[arg(long, env = "BRIGADE_DEV")]
     pub dev: bool,
 
@@ -149,7 +147,85 @@ pub struct ServeArgs {
     pub kitchen_stuck_minutes: u64,
 
     #[command(flatten)]
+    pub sign_in: SignInArgs,
+
+    #[command(flatten)]
     pub realtime: RealtimeArgs,
+}
+
+/// Sign-in limits and the proxies whose forwarded addresses are believed.
+#[derive(Debug, Clone, Args)]
+pub struct SignInArgs {
+    /// Login attempts one account may take a minute (right or wrong); the next get
+    /// `429` with `Retry-After`. Raise it when many screens share one login.
+    #[arg(
+        long,
+        env = "BRIGADE_LOGIN_PER_ACCOUNT_PER_MINUTE",
+        default_value_t = 10
+    )]
+    pub login_per_account_per_minute: u32,
+
+    /// Login attempts one client address may make a minute.
+    #[arg(
+        long,
+        env = "BRIGADE_LOGIN_PER_ADDRESS_PER_MINUTE",
+        default_value_t = 30
+    )]
+    pub login_per_address_per_minute: u32,
+
+    /// Password hashes computed at once (default: one per core); each takes ~19 MiB.
+    #[arg(long, env = "BRIGADE_LOGIN_CONCURRENT_HASHES")]
+    pub login_concurrent_hashes: Option<usize>,
+
+    /// Logins that may wait for a hash (default: four per core); more get `503` with
+    /// `Retry-After` at once.
+    #[arg(long, env = "BRIGADE_LOGIN_QUEUE")]
+    pub login_queue: Option<usize>,
+
+    /// Addresses or CIDR ranges of the reverse proxies in front (comma-separated,
+    /// e.g. `127.0.0.1,10.0.0.0/8`). Only their `X-Forwarded-For` is believed; the
+    /// client address is the nearest hop that is not one of them.
+    #[arg(long, env = "BRIGADE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Seconds a WebSocket ticket (`POST /api/v1/ws/ticket`) stays redeemable.
+    #[arg(long, env = "BRIGADE_WS_TICKET_TTL_SECS", default_value_t = 30)]
+    pub ws_ticket_ttl_secs: u64,
+}
+
+impl Default for SignInArgs {
+    fn default() -> Self {
+        Self {
+            login_per_account_per_minute: 10,
+            login_per_address_per_minute: 30,
+            login_concurrent_hashes: None,
+            login_queue: None,
+            trusted_proxies: Vec::new(),
+            ws_ticket_ttl_secs: 30,
+        }
+    }
+}
+
+impl SignInArgs {
+    pub fn login(&self) -> brigade_http::LoginSettings {
+        let defaults = brigade_http::LoginSettings::default();
+        brigade_http::LoginSettings {
+            per_account_per_minute: self.login_per_account_per_minute,
+            per_address_per_minute: self.login_per_address_per_minute,
+            concurrent_hashes: self
+                .login_concurrent_hashes
+                .unwrap_or(defaults.concurrent_hashes),
+            queued_hashes: self.login_queue.unwrap_or(defaults.queued_hashes),
+        }
+    }
+}
+
+/// An address (a network of one) or a CIDR range.
+fn parse_net(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{text:?} is neither an IP address nor a CIDR range"))
 }
 
 /// The real-time gateway and the event bus.
@@ -221,18 +297,20 @@ impl ServeArgs {
             slow_request_ms: 500,
             slow_query_ms: brigade_sql::DEFAULT_SLOW_QUERY.as_millis() as u64,
             client_reports_per_minute: 60,
+            sign_in: SignInArgs::default(),
             realtime: RealtimeArgs::default(),
         }
     }
 
+    /// The token signing secret: BRIGADE_JWT_SECRET when set (refused when weak), else
+    /// with `--dev` the data directory's own, else an error saying what to set.
     pub fn jwt_secret(&self) -> anyhow::Result<Secret> {
         match (&self.jwt_secret, self.dev) {
-            (Some(secret), _) if secret.len() >= 32 => Ok(Secret::new(secret.clone())),
-            (Some(_), _) => anyhow::bail!("BRIGADE_JWT_SECRET must be at least 32 bytes"),
-            (None, true) => Ok(Secret::new(DEV_JWT_SECRET)),
+            (Some(secret), _) => crate::secrets::strong("BRIGADE_JWT_SECRET", secret),
+            (None, true) => crate::secrets::kept_in(&self.database.data_dir),
             (None, false) => anyhow::bail!(
-                "BRIGADE_JWT_SECRET is required (at least 32 bytes; e.g. `openssl rand -hex 32`), \
-                 or pass --dev for a development server"
+                "BRIGADE_JWT_SECRET is required (at least 32 random bytes, e.g. \
+                 `openssl rand -hex 32`), or pass --dev for a development server"
             ),
         }
     }

@@ -2,6 +2,8 @@
 
 pub mod config;
 pub mod metrics;
+mod secrets;
+pub use secrets::{DEV_SECRET_FILE, estimated_bits};
 mod passwords;
 pub mod seed;
 pub mod server;

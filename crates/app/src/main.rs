@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use brigade_app::config::{DatabaseArgs, ServeArgs, StoreConfig};
+use brigade_application::AppError;
 use brigade_application::model::Membership;
 use brigade_domain::{Role, VenueId};
 use clap::{Parser, Subcommand};
@@ -78,6 +79,27 @@ enum UserCommand {
         #[arg(long, env = "BRIGADE_USER_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Disable an account: it can no longer log in, and its sessions end on every
+    /// instance within two seconds (open kitchen screens close).
+    Disable {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        email: String,
+    },
+    /// Enable a disabled account again (it logs in anew).
+    Enable {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        email: String,
+    },
+}
+
+/// "no account with that email" instead of "user not found".
+fn not_found_is(email: &str) -> impl FnOnce(AppError) -> anyhow::Error + '_ {
+    move |e| match e {
+        AppError::NotFound { .. } => anyhow::anyhow!("no account has the email {email}"),
+        e => e.into(),
+    }
 }
 
 /// Rows per table, and the total.
@@ -216,6 +238,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 )
                 .await?;
             println!("User {id} ({role}) ready in venue {venue}.");
+        }
+        Command::User {
+            command: UserCommand::Disable { database, email },
+        } => {
+            let brigade = brigade_app::server::brigade(&database.store()?, 2)?;
+            let id = brigade
+                .set_user_disabled(&email, true)
+                .await
+                .map_err(not_found_is(&email))?;
+            println!("User {id} ({email}) disabled; their sessions end within 2 s.");
+        }
+        Command::User {
+            command: UserCommand::Enable { database, email },
+        } => {
+            let brigade = brigade_app::server::brigade(&database.store()?, 2)?;
+            let id = brigade
+                .set_user_disabled(&email, false)
+                .await
+                .map_err(not_found_is(&email))?;
+            println!("User {id} ({email}) enabled; they log in again.");
         }
     }
     Ok(())

@@ -11,7 +11,7 @@ use anyhow::Context;
 use brigade_application::LocalBus;
 use brigade_application::ports::{EventBus, UnitOfWork};
 use brigade_application::{Brigade, SystemClock};
-use brigade_http::{AppState, ClientTelemetry, HealthReport, JwtKeys};
+use brigade_http::{AppState, Auth, AuthSettings, ClientTelemetry, HealthReport, TrustedProxies};
 
 use crate::passwords::Argon2Passwords;
 use brigade_http::ws::{Hub, WsSettings};
@@ -100,7 +100,15 @@ pub struct Running {
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
     // Refuse a bad configuration before touching the database.
     let store = args.database.store()?;
-    let keys = JwtKeys::new(args.jwt_secret()?.expose().as_bytes(), args.token_ttl());
+    let secret = args.jwt_secret()?;
+    if args.dev && !args.bind.ip().is_loopback() {
+        tracing::warn!(bind = %args.bind, "DEVELOPMENT MODE ON A NON-LOOPBACK ADDRESS");
+        eprintln!(
+            "\n  WARNING: --dev on {}: reachable from other machines with development \
+             settings.\n  Fine for a kitchen tablet on your own LAN; never on a public network.\n",
+            args.bind
+        );
+    }
     let applied = migrate(&store).await?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied migrations");
@@ -144,9 +152,20 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         crate::seed::demo(&brigade).await?;
     }
     prune_journal(brigade.clone(), realtime.event_retention_hours);
+    let auth = Arc::new(Auth::new(
+        AuthSettings {
+            secret: secret.expose().as_bytes().to_vec(),
+            token_ttl: args.token_ttl(),
+            ticket_ttl: Duration::from_secs(args.sign_in.ws_ticket_ttl_secs.max(1)),
+            login: args.sign_in.login(),
+            trusted_proxies: TrustedProxies(args.sign_in.trusted_proxies.clone()),
+        },
+        brigade.clone(),
+    ));
+    actix_web::rt::spawn(Arc::clone(&auth.access).watch(ACCESS_POLL));
     let state = AppState {
         brigade: brigade.clone(),
-        keys: Arc::new(keys),
+        auth,
         health,
         stuck_after,
         slow_request: Duration::from_millis(args.slow_request_ms),
@@ -199,8 +218,12 @@ impl HealthReport for RedisHealth {
     }
 }
 
-/// Deletes journal entries older than the retention: a minute after start (not in the
-/// way of start-up), then every hour. In short batches (`Brigade::prune_journal`); the
+/// How often each instance reads the access changes of the last seconds: a logout, a
+/// disabled account or a membership change is in force everywhere within 2 s.
+const ACCESS_POLL: Duration = Duration::from_secs(1);
+
+/// Deletes journal entries older than the retention, and WebSocket tickets never
+/// redeemed: a minute after start (not in the way of start-up), then every hour. In short batches (`Brigade::prune_journal`); the
 /// task ends with the server's runtime, between two batches.
 fn prune_journal(brigade: Brigade, retention_hours: u64) {
     let retention = time::Duration::hours(retention_hours.min(24 * 365 * 100) as i64);
@@ -215,6 +238,9 @@ fn prune_journal(brigade: Brigade, retention_hours: u64) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(events = n, "pruned the event journal"),
                 Err(e) => tracing::warn!(error = %e, "pruning the event journal failed"),
+            }
+            if let Err(e) = brigade.prune_tickets().await {
+                tracing::warn!(error = %e, "pruning expired WebSocket tickets failed");
             }
         }
     });

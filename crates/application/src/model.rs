@@ -28,6 +28,50 @@ pub struct User {
     pub full_name: String,
     pub password_hash: String,
     pub memberships: Vec<Membership>,
+    /// Tokens carry the epoch they were issued under; logging out or disabling the
+    /// account moves it on, which voids every token issued before.
+    pub session_epoch: i64,
+    pub disabled: bool,
+}
+
+/// Who a token speaks for, read from the store (DESIGN §9: tokens carry who, not where).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Access {
+    pub user_id: UserId,
+    pub session_epoch: i64,
+    pub disabled: bool,
+    pub memberships: Vec<Membership>,
+}
+
+impl Access {
+    /// Whether a token issued under `epoch` still speaks for this user.
+    pub fn admits(&self, epoch: i64) -> bool {
+        !self.disabled && self.session_epoch == epoch
+    }
+
+    /// The user acting in `venue`, when they are a member of it.
+    pub fn actor(&self, venue: VenueId) -> Option<crate::Actor> {
+        self.memberships
+            .iter()
+            .find(|m| m.venue_id == venue)
+            .map(|m| crate::Actor {
+                user_id: self.user_id,
+                venue_id: venue,
+                role: m.role,
+            })
+    }
+}
+
+/// A single-use WebSocket ticket as the store keeps it: the ticket's hash, never the
+/// ticket, and the session it opens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WsTicket {
+    pub ticket_hash: String,
+    pub user_id: UserId,
+    pub session_epoch: i64,
+    /// The socket it opens closes when the token that asked for it expires.
+    pub token_expires_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -87,6 +87,29 @@ pub trait UserStore: Send {
     /// sets the role in each listed venue and keeps memberships of other venues.
     /// Returns the user's id.
     async fn upsert(&mut self, user: &User) -> Result<UserId>;
+    /// Who `user` is now: session epoch, disabled flag and memberships.
+    async fn access(&mut self, user: UserId) -> Result<Option<Access>>;
+    /// Stamps a change of `user`'s access at `at` (every instance drops what it cached
+    /// of them within two seconds), moving the session epoch on when `end_sessions`.
+    /// False when there is no such user.
+    async fn access_changed(
+        &mut self,
+        user: UserId,
+        at: OffsetDateTime,
+        end_sessions: bool,
+    ) -> Result<bool>;
+    /// Disables the account from `at`, or enables it again with `None`.
+    async fn set_disabled(&mut self, user: UserId, at: Option<OffsetDateTime>) -> Result<()>;
+    /// The users whose access changed after `since`, with when.
+    async fn access_changes(
+        &mut self,
+        since: OffsetDateTime,
+    ) -> Result<Vec<(UserId, OffsetDateTime)>>;
+    async fn insert_ticket(&mut self, ticket: &WsTicket) -> Result<()>;
+    /// Takes the ticket with this hash out of the store (so it works once), expired or not.
+    async fn take_ticket(&mut self, ticket_hash: &str) -> Result<Option<WsTicket>>;
+    /// Deletes tickets that expired before `before`; returns how many.
+    async fn prune_tickets(&mut self, before: OffsetDateTime) -> Result<u64>;
 }
 
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -259,6 +282,9 @@ pub trait Clock: Send + Sync + 'static {
 pub trait PasswordHasher: Send + Sync + 'static {
     async fn hash(&self, password: String) -> anyhow::Result<String>;
     async fn verify(&self, password: String, hash: String) -> bool;
+    /// Does the work of one `verify` against no account (and fails), so that an unknown
+    /// email answers exactly like a wrong password, in time too.
+    async fn verify_nothing(&self, password: String);
 }
 
 /// What the use cases measure for operators' dashboards (OpenTelemetry in production).

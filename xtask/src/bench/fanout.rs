@@ -68,6 +68,9 @@ struct Target {
     name: &'static str,
     addr: SocketAddr,
     ws_path: String,
+    /// Header lines sent with the upgrade (a bearer token: a bench client is no browser
+    /// and needs no ticket).
+    ws_headers: String,
     join: String,
     pid: u32,
     /// Sends the trigger that makes the server publish event `seq`.
@@ -100,11 +103,12 @@ fn measure(mut target: Target, subscribers: usize, burst: i64) -> Result<Figures
     for n in 0..subscribers {
         let (ready_n, failed, arrivals) = (ready.clone(), failed.clone(), arrivals.clone());
         let (addr, path, join) = (target.addr, target.ws_path.clone(), target.join.clone());
+        let headers = target.ws_headers.clone();
         let thread = std::thread::Builder::new()
             .stack_size(128 * 1024)
             .spawn(move || {
                 let subscribe = || -> std::io::Result<Ws> {
-                    let mut ws = Ws::connect(addr, &path)?;
+                    let mut ws = Ws::connect(addr, &path, &headers)?;
                     ws.set_read_timeout(Some(Duration::from_secs(60)))?;
                     ws.send_text(&join)?;
                     loop {
@@ -283,7 +287,8 @@ fn brigade(bin: &Path, url: &str, subscribers: usize, burst: i64) -> Result<Figu
         Target {
             name: "brigade",
             addr,
-            ws_path: format!("/api/v1/ws?token={kitchen}"),
+            ws_path: "/api/v1/ws".to_owned(),
+            ws_headers: format!("Authorization: Bearer {kitchen}\r\n"),
             join: format!(r#"{{"type":"join_venue","venue_id":"{VENUE}"}}"#),
             pid: server.0.id(),
             trigger,
@@ -366,6 +371,7 @@ fn peer(dir: &Path, subscribers: usize, burst: i64) -> Result<Figures, String> {
             name: "node ws",
             addr,
             ws_path: "/ws".to_owned(),
+            ws_headers: String::new(),
             join: r#"{"type":"join_venue"}"#.to_owned(),
             pid: server.0.id(),
             trigger,

@@ -322,8 +322,10 @@ fn start_brigade(bin: &std::path::Path, url: &str) -> Result<(Child, SocketAddr)
         .env("BRIGADE_DATABASE_URL", url)
         .env(
             "BRIGADE_JWT_SECRET",
-            "bench-secret-bench-secret-bench-secret",
+            "9d2f6b1e8a4c07f3e5b9d1a6c8e2f4b0a7d3c9e1f5b8a2d6c0e4f7b3a9d1c5e8",
         )
+        .env("BRIGADE_LOGIN_PER_ACCOUNT_PER_MINUTE", "100000")
+        .env("BRIGADE_LOGIN_PER_ADDRESS_PER_MINUTE", "100000")
         .env("BRIGADE_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

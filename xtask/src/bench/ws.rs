@@ -21,12 +21,13 @@ pub enum Frame {
 
 impl Ws {
     /// Connects and upgrades `path` (with its query).
-    pub fn connect(addr: SocketAddr, path: &str) -> std::io::Result<Ws> {
+    /// Upgrades `path`, sending `headers` (whole `Name: value\r\n` lines) besides.
+    pub fn connect(addr: SocketAddr, path: &str, headers: &str) -> std::io::Result<Ws> {
         let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
         stream.set_nodelay(true)?;
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Upgrade: websocket\r\nConnection: Upgrade\r\n\
              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         )?;
         let mut reader = BufReader::new(stream);

@@ -51,6 +51,19 @@ impl ApiError {
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
     }
+
+    /// `429 rate_limited` with `Retry-After` (whole seconds, at least one).
+    pub fn rate_limited(wait: std::time::Duration, why: &str) -> Self {
+        let seconds = (wait.as_secs_f64().ceil() as u64).max(1);
+        Self {
+            extra: Some(json!({ "retry_after": seconds })),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("{why}; retry in {seconds} s"),
+            )
+        }
+    }
 }
 
 impl std::fmt::Display for ApiError {

@@ -4,6 +4,7 @@ mod auth;
 mod body;
 mod dto;
 mod error;
+mod limits;
 mod routes;
 pub mod ws;
 
@@ -12,8 +13,11 @@ use std::sync::Arc;
 use actix_web::web;
 use brigade_application::Brigade;
 
-pub use auth::{Identity, JwtKeys};
+pub use auth::access::{AccessCache, Changed};
+pub use auth::login::LoginSettings;
+pub use auth::{Auth, AuthSettings, Identity, JwtKeys};
 pub use error::ApiError;
+pub use limits::TrustedProxies;
 pub use routes::client::ClientTelemetry;
 pub use routes::request_id::{RequestId, middleware as request_id};
 
@@ -24,7 +28,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub brigade: Brigade,
-    pub keys: Arc<JwtKeys>,
+    /// Tokens, sessions and the login limits.
+    pub auth: Arc<Auth>,
     /// More components of the detailed health view (`GET /health`), e.g. the
     /// WebSocket gateway's connections.
     pub health: Vec<Arc<dyn HealthReport>>,

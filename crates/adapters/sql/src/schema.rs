@@ -27,6 +27,22 @@ diesel::table! {
         full_name -> Text,
         password_hash -> Text,
         created_at -> Stamp,
+        session_epoch -> BigInt,
+        disabled_at -> Nullable<Stamp>,
+        access_changed_at -> Nullable<Stamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    ws_tickets (ticket_hash) {
+        ticket_hash -> Text,
+        user_id -> Id,
+        session_epoch -> BigInt,
+        token_expires_at -> Stamp,
+        expires_at -> Stamp,
     }
 }
 
@@ -216,4 +232,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_item_lots,
     events,
     idempotency_keys,
+    ws_tickets,
 );

@@ -78,7 +78,7 @@ async fn an_operator_migrates_seeds_creates_staff_and_serves() {
     command
         .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
         .env("BRIGADE_DATABASE_URL", &url)
-        .env("BRIGADE_JWT_SECRET", "0123456789abcdef0123456789abcdef")
+        .env("BRIGADE_JWT_SECRET", crate::support::TEST_SECRET)
         .env("BRIGADE_LOG", "warn");
     let served = Served::spawn(command).await;
     let base = served.base.clone();
@@ -138,7 +138,57 @@ async fn serve_dev_demo_with_no_database_url_runs_on_the_embedded_store() {
         "00000000-0000-0000-0000-000000000001"
     );
     assert!(file.exists());
-
+    let token = body["access_token"].as_str().expect("token").to_owned();
     drop(served);
+
+    // The dev secret was generated into the data directory, not taken from the source
+    // code: a restart keeps it, so the token still works.
+    let secret = dir.join("brigade-data").join(brigade_app::DEV_SECRET_FILE);
+    let kept = std::fs::read_to_string(&secret).expect("the secret is kept");
+    assert!(brigade_app::estimated_bits(&kept) > 128.0);
+    let mut command = Command::new(BIN);
+    command
+        .args(["serve", "--dev", "--bind", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .env_remove("BRIGADE_DATABASE_URL")
+        .env_remove("BRIGADE_DATA_DIR")
+        .env_remove("BRIGADE_JWT_SECRET")
+        .env("BRIGADE_LOG", "warn");
+    let restarted = Served::spawn(command).await;
+    let tables = client
+        .get(format!("{}/api/v1/tables", restarted.base))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .send()
+        .await
+        .expect("tables");
+    assert_eq!(
+        tables.status().as_u16(),
+        200,
+        "the token survives the restart"
+    );
+
+    drop(restarted);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[actix_web::test]
+async fn a_weak_or_published_secret_refuses_to_start_naming_the_variable() {
+    let db = TestDb::from_template().await;
+    for weak in [
+        "hunter2",
+        "e2e-secret-e2e-secret-e2e-secret-e2e",
+        "brigade-dev-secret-not-for-production-use",
+    ] {
+        let refused = Command::new(BIN)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("BRIGADE_DATABASE_URL", db.url())
+            .env("BRIGADE_JWT_SECRET", weak)
+            .env("BRIGADE_LOG", "warn")
+            .output()
+            .expect("runs");
+        assert!(!refused.status.success(), "{weak} was accepted");
+        let said = text(&refused);
+        assert!(said.contains("BRIGADE_JWT_SECRET"), "{said}");
+        assert!(!said.contains(weak), "the secret is never printed: {said}");
+    }
 }

@@ -31,9 +31,27 @@ impl TestApp {
     }
 }
 
+/// A WebSocket ticket for `token` (`POST /api/v1/ws/ticket`).
+pub async fn ticket(base: &str, token: &str) -> String {
+    let mut response = awc::Client::default()
+        .post(format!("{base}/api/v1/ws/ticket"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .send()
+        .await
+        .expect("ticket request");
+    assert_eq!(response.status().as_u16(), 201, "a ticket is issued");
+    let body: Value = response.json().await.expect("ticket json");
+    body["ticket"].as_str().expect("ticket").to_owned()
+}
+
 impl Kds {
+    /// Asks for a ticket with `token` and opens the socket with it, as a browser does.
     pub async fn connect(base: &str, token: &str) -> Kds {
-        let url = format!("{}/api/v1/ws?token={token}", base.replacen("http", "ws", 1));
+        let ticket = ticket(base, token).await;
+        let url = format!(
+            "{}/api/v1/ws?ticket={ticket}",
+            base.replacen("http", "ws", 1)
+        );
         let (response, socket) = awc::Client::builder()
             .max_http_version(awc::http::Version::HTTP_11)
             .finish()

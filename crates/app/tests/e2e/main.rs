@@ -18,6 +18,7 @@ mod nginx;
 mod realtime;
 mod retention;
 mod schema;
+mod sessions;
 mod store;
 mod support;
 mod sweep;

@@ -8,6 +8,9 @@ use crate::schema::{constraints, shard_rule_violations, venue_owned};
 use crate::store::{Backend, TestDb, backend};
 use crate::support::{TestApp, VENUE};
 
+const VENUE_KEYS: &str = "20261202000001";
+const SESSIONS: &str = "20261203000001";
+
 #[actix_web::test]
 async fn migrations_run_up_down_and_up_again() {
     let db = TestDb::empty("migrations").await;
@@ -89,21 +92,35 @@ async fn the_venue_keys_migration_goes_down_and_up_again_keeping_a_night_of_orde
         .await
         .expect(201);
 
+    // The sessions migration that followed comes off first (keeping every row of the
+    // older schema), and goes back on at the end.
+    let reverted = revert_last(&app.db.store).await.expect("sessions down");
+    assert_eq!(reverted, [SESSIONS]);
     let before = every_row(&app.db).await;
     let empty: Vec<_> = before.iter().filter(|(_, rows)| rows.is_empty()).collect();
     assert!(empty.is_empty(), "every table holds rows: {empty:?}");
 
     let reverted = revert_last(&app.db.store).await.expect("down");
-    assert_eq!(reverted, ["20261202000001"]);
+    assert_eq!(reverted, [VENUE_KEYS]);
     let broken = shard_rule_violations(&constraints(&app.db).await, &venue_owned(&app.db).await);
     assert!(!broken.is_empty(), "keys by id alone again");
     assert_eq!(every_row(&app.db).await, before, "down keeps every row");
 
     assert_eq!(
         migrate(&app.db.store).await.expect("up again"),
-        ["20261202000001"]
+        [VENUE_KEYS, SESSIONS]
+    );
+    assert_eq!(
+        revert_last(&app.db.store)
+            .await
+            .expect("sessions down again"),
+        [SESSIONS]
     );
     assert_eq!(every_row(&app.db).await, before, "up keeps every row");
+    assert_eq!(
+        migrate(&app.db.store).await.expect("sessions up"),
+        [SESSIONS]
+    );
     let broken = shard_rule_violations(&constraints(&app.db).await, &venue_owned(&app.db).await);
     assert!(broken.is_empty(), "{broken:?}");
 

@@ -295,9 +295,18 @@ async fn a_message_over_64_kib_closes_the_socket_with_1009_whole_or_in_fragments
 }
 
 #[actix_web::test]
-async fn a_socket_without_a_valid_token_is_refused_before_the_upgrade() {
+async fn a_socket_without_a_valid_ticket_is_refused_before_the_upgrade_even_with_a_token_in_the_url()
+ {
     let app = TestApp::spawn().await;
-    for query in ["", "?token=", "?token=not.a.jwt"] {
+    let token = app.kitchen().await.token;
+    let valid_token = format!("?token={token}");
+    for query in [
+        "",
+        "?ticket=",
+        "?ticket=0badc0de",
+        "?token=not.a.jwt",
+        &valid_token,
+    ] {
         let url = format!("{}/api/v1/ws{query}", app.base.replacen("http", "ws", 1));
         let refused = awc::Client::new().ws(url).connect().await;
         match refused {
@@ -442,7 +451,7 @@ impl StalledScreen {
             .await
             .expect("connect");
         let request = format!(
-            "GET /api/v1/ws?token={token} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            "GET /api/v1/ws HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         );
         stream.write_all(request.as_bytes()).await.expect("upgrade");
         let mut head = Vec::new();

@@ -79,6 +79,10 @@ impl Reply {
     }
 }
 
+/// The signing secret of test servers (a dev server would generate one in its data
+/// directory; tests sign tokens of their own with this one).
+pub const TEST_SECRET: &str = "5c1d8e0f3a9b47d2b6e1c4a7f09d3b8e2a6c1f5d9e0b4a7c3d8f2e6b1a5c9d04";
+
 /// A logged-in staff member.
 #[derive(Clone)]
 pub struct Staff {
@@ -102,8 +106,12 @@ impl TestApp {
     pub async fn start_with(db: TestDb, configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
         let mut args = ServeArgs::dev(db.args());
         args.bind = "127.0.0.1:0".parse().expect("addr");
+        args.jwt_secret = Some(TEST_SECRET.to_owned());
         args.token_ttl_secs = 3600;
         args.workers = Some(2);
+        // Tests log in often from one address; the sign-in suite sets real limits.
+        args.sign_in.login_per_account_per_minute = 100_000;
+        args.sign_in.login_per_address_per_minute = 100_000;
         configure(&mut args);
         let running = brigade_app::server::start(&args)
             .await
@@ -200,6 +208,14 @@ impl Staff {
     }
 
     /// `email` (password [`PASSWORD`]) logged in at the server at `base`.
+    /// The same client with another token.
+    pub fn with_token(&self, token: String) -> Staff {
+        Staff {
+            token,
+            ..self.clone()
+        }
+    }
+
     pub async fn login(base: &str, email: &str) -> Staff {
         let anon = Staff::anonymous(base);
         let body = anon
@@ -394,7 +410,9 @@ pub fn instance_command(
         .env("BRIGADE_REDIS_URL", redis_url)
         .env("BRIGADE_REDIS_CHANNEL", channel)
         .env("BRIGADE_LOG", "warn")
-        .env_remove("BRIGADE_JWT_SECRET");
+        .env("BRIGADE_JWT_SECRET", TEST_SECRET)
+        .env("BRIGADE_LOGIN_PER_ACCOUNT_PER_MINUTE", "100000")
+        .env("BRIGADE_LOGIN_PER_ADDRESS_PER_MINUTE", "100000");
     command
 }
 

@@ -4,15 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use brigade_app::config::DEV_JWT_SECRET;
-use brigade_application::model::{Membership, User};
-use brigade_domain::{Role, UserId, VenueId};
+use brigade_domain::{UserId, VenueId};
 use brigade_http::JwtKeys;
 use uuid::Uuid;
 
 use crate::kds::{Kds, seqs};
 use crate::store::{Backend, TestDb, backend};
-use crate::support::{TestApp, VENUE};
+use crate::support::{TEST_SECRET, TestApp, VENUE};
 
 /// A sweep interval short enough for the tests to wait out many of them.
 const SWEEP: Duration = Duration::from_millis(100);
@@ -26,25 +24,22 @@ async fn sweeping_fast() -> TestApp {
 
 /// `count` new venues (numbered from `from`), each with a kitchen screen joined.
 async fn screens_of_new_venues(app: &TestApp, from: u128, count: u128) -> Vec<Kds> {
-    let keys = JwtKeys::new(DEV_JWT_SECRET.as_bytes(), Duration::from_secs(3600));
+    let keys = JwtKeys::new(TEST_SECRET.as_bytes(), Duration::from_secs(3600));
     let mut screens = Vec::new();
     for n in from..from + count {
         let venue = VenueId::from_uuid(Uuid::from_u128(0x5EED_0000 + n));
+        // A cook of the venue, written directly: no password hash to wait for, and a
+        // token signed here (the server reads their membership from the store).
+        let cook = UserId::from_uuid(Uuid::from_u128(0xC00C_0000 + n));
         app.exec(&format!(
-            "INSERT INTO venues (id, name) VALUES ('{venue}', 'Venue {n}')"
+            "INSERT INTO venues (id, name) VALUES ('{venue}', 'Venue {n}');
+             INSERT INTO users (id, email, full_name, password_hash)
+                  VALUES ('{cook}', 'cook{n}@venues.test', 'Cook {n}', '');
+             INSERT INTO memberships (user_id, venue_id, role)
+                  VALUES ('{cook}', '{venue}', 'kitchen');"
         ))
         .await;
-        let cook = User {
-            id: UserId::new(),
-            email: format!("cook{n}@venues.test"),
-            full_name: format!("Cook {n}"),
-            password_hash: String::new(),
-            memberships: vec![Membership {
-                venue_id: venue,
-                role: Role::Kitchen,
-            }],
-        };
-        let token = keys.issue(&cook).expect("token");
+        let token = keys.issue(cook, 0).expect("token");
         let mut screen = Kds::connect(&app.base, &token).await;
         screen.join(&venue.to_string(), None).await;
         screens.push(screen);

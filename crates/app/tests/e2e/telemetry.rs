@@ -53,14 +53,14 @@ fn receiver() -> (String, Received, actix_web::dev::ServerHandle) {
     (format!("http://{addr}"), received, handle)
 }
 
-/// `brigade serve --dev` on `db`, one worker, `info` logs, no secret from the caller.
+/// `brigade serve --dev` on `db`, one worker, `info` logs, the tests' secret.
 fn serve(db: &TestDb) -> Command {
     let mut command = Command::new(BIN);
     command
         .args(["serve", "--dev", "--bind", "127.0.0.1:0", "--workers", "1"])
         .env("BRIGADE_DATABASE_URL", db.url())
         .env("BRIGADE_LOG", "info")
-        .env_remove("BRIGADE_JWT_SECRET");
+        .env("BRIGADE_JWT_SECRET", crate::support::TEST_SECRET);
     command
 }
 

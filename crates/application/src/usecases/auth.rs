@@ -7,7 +7,9 @@ use crate::ports::Tx;
 use crate::{AppError, Brigade};
 
 impl Brigade {
-    /// Checks the credentials; the HTTP adapter turns the user into a token.
+    /// Checks the credentials; the HTTP adapter turns the user into a token. An unknown
+    /// email, a wrong password and a disabled account are one answer after the same
+    /// work, so neither the answer nor its time tells which accounts exist.
     #[tracing::instrument(skip_all)]
     pub async fn login(&self, email: &str, password: &str) -> Result<User, AppError> {
         let email = email.trim().to_lowercase();
@@ -15,13 +17,14 @@ impl Brigade {
             .read(async |tx| Ok(tx.users().by_email(&email).await?))
             .await?;
         let Some(user) = user else {
+            self.passwords.verify_nothing(password.to_owned()).await;
             return Err(AppError::InvalidCredentials);
         };
-        if self
+        let verified = self
             .passwords
             .verify(password.to_owned(), user.password_hash.clone())
-            .await
-        {
+            .await;
+        if verified && !user.disabled {
             Ok(user)
         } else {
             Err(AppError::InvalidCredentials)
@@ -58,7 +61,10 @@ impl Brigade {
             full_name: full_name.to_owned(),
             password_hash,
             memberships,
+            session_epoch: 0,
+            disabled: false,
         };
+        let now = self.clock.now();
         self.write(async |tx| {
             for m in &user.memberships {
                 if tx.venues().get(m.venue_id).await?.is_none() {
@@ -68,7 +74,9 @@ impl Brigade {
                     });
                 }
             }
-            Ok(tx.users().upsert(&user).await?)
+            let id = tx.users().upsert(&user).await?;
+            tx.users().access_changed(id, now, false).await?;
+            Ok(id)
         })
         .await
     }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod journal;
 pub mod orders;
 pub mod products;
+pub mod sessions;
 pub mod status;
 pub mod stock;
 pub mod tables;

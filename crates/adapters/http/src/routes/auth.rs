@@ -1,22 +1,97 @@
-use actix_web::{HttpRequest, HttpResponse, web};
+//! Signing in and out, and the tickets that open WebSockets.
 
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use brigade_application::AppError;
+use brigade_application::model::WsTicket;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::auth::Authenticated;
+use crate::auth::login::hex;
 use crate::body::json_body;
 use crate::dto::{LoginRequest, LoginResponse, UserDto};
 use crate::{ApiError, AppState};
 
-/// `POST /auth/login {email, password}` -> a bearer token for one shift.
+/// `POST /auth/login {email, password}` -> a bearer token for one shift. Limited per
+/// account and per client address (`429`), hashes queue briefly (`503` past the queue);
+/// a wrong password, an unknown email and a disabled account get one answer.
 pub(crate) async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_body::<LoginRequest>(&req, payload).await?.value;
-    let user = state.brigade.login(&body.email, &body.password).await?;
-    let token = state.keys.issue(&user)?;
+    let guard = &state.auth.login;
+    let account = guard.account(&body.email);
+    let address = state.auth.proxies.client(&req);
+    guard.admit(&account, address).inspect_err(|_| {
+        tracing::warn!(account = %hex(&account), client = ?address, "login refused: rate limited");
+    })?;
+    let place = guard.queue().await?;
+    let user = state.brigade.login(&body.email, &body.password).await;
+    drop(place);
+    let user = user.inspect_err(|e| {
+        if matches!(e, AppError::InvalidCredentials) {
+            tracing::warn!(account = %hex(&account), client = ?address, "login failed");
+        }
+    })?;
+    let token = state.auth.keys.issue(user.id, user.session_epoch)?;
     Ok(HttpResponse::Ok().json(LoginResponse {
         access_token: token,
         token_type: "Bearer",
-        expires_in: state.keys.ttl.as_secs(),
+        expires_in: state.auth.keys.ttl.as_secs(),
         user: UserDto::from(&user),
     }))
+}
+
+/// `POST /auth/logout` -> 204: every token of the user stops working, on every
+/// instance within two seconds (here at once), and their open sockets close.
+pub(crate) async fn logout(
+    who: Authenticated,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    state.brigade.logout(who.identity.user_id).await?;
+    state.auth.access.forget(who.identity.user_id).await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /ws/ticket` -> `{ticket, expires_in}`: opens one WebSocket
+/// (`GET /api/v1/ws?ticket=...`), once, within `expires_in` seconds, on any instance.
+pub(crate) async fn ws_ticket(
+    who: Authenticated,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| {
+        tracing::error!(error = %e, "no randomness for a ticket");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "no ticket can be made right now; retry",
+        )
+    })?;
+    let ticket = hex(&secret);
+    let ttl = state.auth.ticket_ttl;
+    let now = time::OffsetDateTime::now_utc();
+    state
+        .brigade
+        .issue_ticket(&WsTicket {
+            ticket_hash: ticket_hash(&ticket),
+            user_id: who.identity.user_id,
+            session_epoch: who.identity.epoch,
+            token_expires_at: time::OffsetDateTime::from_unix_timestamp(who.identity.expires_at)
+                .unwrap_or(now),
+            expires_at: now + ttl,
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(json!({
+        "ticket": ticket,
+        "expires_in": ttl.as_secs(),
+    })))
+}
+
+/// How a ticket is kept: its SHA-256, so the table never holds a usable ticket.
+pub(crate) fn ticket_hash(ticket: &str) -> String {
+    hex(&Sha256::digest(ticket.as_bytes()))
 }

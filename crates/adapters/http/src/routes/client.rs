@@ -7,11 +7,9 @@
 //! and rate-limited per user: a device that floods gets `429 rate_limited` with
 //! `Retry-After`, not a slower server.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram};
@@ -21,8 +19,9 @@ use uuid::Uuid;
 
 use brigade_application::AppError;
 
-use crate::auth::claims;
+use crate::auth::Authenticated;
 use crate::body::json_body;
+use crate::limits::PerKey;
 use crate::{ApiError, AppState};
 
 /// Measurements one request may carry (the seed's tablets flush once a minute).
@@ -32,57 +31,19 @@ const MAX_MEASUREMENTS: usize = 100;
 const MAX_SERIES: usize = 500;
 /// Client actions slower than this are logged (the seed's own threshold).
 const SLOW_ACTION_MS: f64 = 1000.0;
-/// Users whose buckets are kept before full (idle) ones are forgotten.
-const MAX_TRACKED_USERS: usize = 10_000;
-
-/// Per-user token buckets and the series seen so far; one per server, shared by its
+/// Per-user rate limits and the series seen so far; one per server, shared by its
 /// workers.
 pub struct ClientTelemetry {
-    per_minute: u32,
-    buckets: Mutex<HashMap<Uuid, Bucket>>,
+    per_user: PerKey<Uuid>,
     series: Mutex<HashSet<(String, String)>>,
-}
-
-struct Bucket {
-    tokens: f64,
-    at: Instant,
 }
 
 impl ClientTelemetry {
     /// Each user may send `per_minute` reports a minute, in bursts of as many.
     pub fn new(per_minute: u32) -> Self {
         Self {
-            per_minute: per_minute.max(1),
-            buckets: Mutex::new(HashMap::new()),
+            per_user: PerKey::per_minute(per_minute),
             series: Mutex::new(HashSet::new()),
-        }
-    }
-
-    /// Takes one token of `user`'s bucket, or says how long until one is there.
-    fn admit(&self, user: Uuid) -> Result<(), Duration> {
-        let capacity = f64::from(self.per_minute);
-        let per_second = capacity / 60.0;
-        let now = Instant::now();
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return Ok(());
-        };
-        if buckets.len() >= MAX_TRACKED_USERS {
-            buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.at).as_secs_f64() * per_second < capacity
-            });
-        }
-        let bucket = buckets.entry(user).or_insert(Bucket {
-            tokens: capacity,
-            at: now,
-        });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * per_second)
-            .min(capacity);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
         }
     }
 
@@ -189,22 +150,24 @@ fn text(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
 }
 
 /// Who is reporting (any authenticated staff member), within their rate.
-fn admitted(req: &HttpRequest, state: &AppState) -> Result<Uuid, ApiError> {
-    let user = claims(req)?.sub;
+fn admitted(who: &Authenticated, state: &AppState) -> Result<Uuid, ApiError> {
+    let user = who.identity.user_id.as_uuid();
     state
         .client_telemetry
-        .admit(user)
-        .map_err(|wait| RateLimited((wait.as_secs_f64().ceil() as u64).max(1)).into())
+        .per_user
+        .admit(&user)
+        .map_err(|wait| ApiError::rate_limited(wait, "too many telemetry reports from this user"))
         .map(|()| user)
 }
 
 /// `POST /api/v1/metrics/frontend {metrics: [{screen, action, duration_ms, ...}]}`
 pub(crate) async fn metrics(
     req: HttpRequest,
+    who: Authenticated,
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let user = admitted(&req, &state)?;
+    let user = admitted(&who, &state)?;
     let report = json_body::<MetricsReport>(&req, payload).await?.value;
     if report.metrics.is_empty() || report.metrics.len() > MAX_MEASUREMENTS {
         return Err(invalid(format!(
@@ -271,10 +234,11 @@ pub(crate) async fn metrics(
 /// `POST /api/v1/errors/frontend {message, stack?, componentStack?, timestamp?, device?}`
 pub(crate) async fn error(
     req: HttpRequest,
+    who: Authenticated,
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let user = admitted(&req, &state)?;
+    let user = admitted(&who, &state)?;
     let report = json_body::<ErrorReport>(&req, payload).await?.value;
     if report.message.trim().is_empty() || report.message.chars().count() > 2000 {
         return Err(invalid("message must be 1 to 2000 characters"));
@@ -395,25 +359,6 @@ fn redact_emails(text: &str) -> String {
     out
 }
 
-/// `429 rate_limited`, with `Retry-After` in seconds.
-struct RateLimited(u64);
-
-impl From<RateLimited> for ApiError {
-    fn from(limited: RateLimited) -> Self {
-        ApiError {
-            extra: Some(json!({ "retry_after": limited.0 })),
-            ..ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!(
-                    "too many telemetry reports from this user; retry in {} s",
-                    limited.0
-                ),
-            )
-        }
-    }
-}
-
 fn action_histogram() -> &'static Histogram<f64> {
     static HISTOGRAM: OnceLock<Histogram<f64>> = OnceLock::new();
     HISTOGRAM.get_or_init(|| {
@@ -449,11 +394,21 @@ mod tests {
         let limits = ClientTelemetry::new(3);
         let (chef, waiter) = (Uuid::now_v7(), Uuid::now_v7());
         for _ in 0..3 {
-            assert!(limits.admit(chef).is_ok());
+            assert!(limits.per_user.admit(&chef).is_ok());
         }
-        let wait = limits.admit(chef).expect_err("the fourth report waits");
-        assert!(wait > Duration::from_secs(15) && wait <= Duration::from_secs(20));
-        assert!(limits.admit(waiter).is_ok(), "buckets are per user");
+        let wait = limits.per_user.admit(&chef).err().unwrap_or_default();
+        let (min, max) = (
+            std::time::Duration::from_secs(15),
+            std::time::Duration::from_secs(20),
+        );
+        assert!(
+            wait > min && wait <= max,
+            "the fourth report waits: {wait:?}"
+        );
+        assert!(
+            limits.per_user.admit(&waiter).is_ok(),
+            "limits are per user"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! under `/api/v1` (DESIGN's short forms: the venue comes from `X-Venue-Id` or the
 //! user's only membership). Both reach the same handlers.
 
-mod auth;
+pub(crate) mod auth;
 pub mod client;
 mod health;
 mod orders;
@@ -30,6 +30,8 @@ pub(crate) fn mount(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/api/v1")
             .route("/auth/login", web::post().to(auth::login))
+            .route("/auth/logout", web::post().to(auth::logout))
+            .route("/ws/ticket", web::post().to(auth::ws_ticket))
             .route("/metrics/frontend", web::post().to(client::metrics))
             .route("/errors/frontend", web::post().to(client::error))
             .service(web::scope("/venues/{venue_id}").configure(venue_resources))

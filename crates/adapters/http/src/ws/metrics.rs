@@ -14,6 +14,7 @@ pub(crate) fn reason(close: Option<u16>) -> &'static str {
         None => "client_closed",
         Some(close::IDLE_TIMEOUT) => "timeout",
         Some(close::TOKEN_EXPIRED) => "token_expired",
+        Some(close::SESSION_ENDED | close::NOT_A_MEMBER) => "revoked",
         Some(close::TOO_SLOW) => "too_slow",
         Some(close::INTERNAL) => "error",
         Some(_) => "protocol_error",
@@ -29,7 +30,7 @@ pub(crate) fn disconnected(reason: &'static str) {
                 .with_unit("{connection}")
                 .with_description(
                     "Kitchen-display WebSocket connections ended, by `reason` (client_closed, \
-                     timeout, token_expired, too_slow, error, protocol_error).",
+                     timeout, token_expired, revoked, too_slow, error, protocol_error).",
                 )
                 .build()
         })

@@ -28,6 +28,10 @@ pub mod close {
     pub const IDLE_TIMEOUT: u16 = 4000;
     /// The token expired: log in again and reconnect.
     pub const TOKEN_EXPIRED: u16 = 4001;
+    /// The session ended (logout, account disabled): log in again.
+    pub const SESSION_ENDED: u16 = 4002;
+    /// The user is no longer a member of the joined venue.
+    pub const NOT_A_MEMBER: u16 = 4003;
     /// The client did not keep up: its queue overflowed. Reconnect with `since`.
     pub const TOO_SLOW: u16 = 4008;
     /// The journal could not be read; reconnect with `since`.
