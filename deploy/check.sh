@@ -278,6 +278,9 @@ for app in ("app1", "app2"):
               "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES"):
         assert k in env, f"{app} lacks {k}"
     assert f"service.instance.id={app}" in env["OTEL_RESOURCE_ATTRIBUTES"], f"{app}: service.instance.id"
+nginx_ip = s["nginx"]["networks"]["default"]["ipv4_address"]
+for app in ("app1", "app2"):
+    assert s[app]["environment"]["BRIGADE_TRUSTED_PROXIES"] == nginx_ip, f"{app} must trust nginx ({nginx_ip}) alone"
 assert s["migrate"]["command"] == ["migrate"]
 assert s["postgres"]["healthcheck"]["test"][1].startswith("pg_isready")
 print(f"{len(s)} services; dependencies resolve; mounted files exist; images pinned")

@@ -94,12 +94,22 @@ enum UserCommand {
     },
 }
 
-/// "no account with that email" instead of "user not found".
-fn not_found_is(email: &str) -> impl FnOnce(AppError) -> anyhow::Error + '_ {
-    move |e| match e {
-        AppError::NotFound { .. } => anyhow::anyhow!("no account has the email {email}"),
-        e => e.into(),
+/// `brigade user disable|enable EMAIL`.
+async fn set_disabled(database: &DatabaseArgs, email: &str, disabled: bool) -> anyhow::Result<()> {
+    let brigade = brigade_app::server::brigade(&database.store()?, 2)?;
+    let id = brigade
+        .set_user_disabled(email, disabled)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound { .. } => anyhow::anyhow!("no account has the email {email}"),
+            e => e.into(),
+        })?;
+    if disabled {
+        println!("User {id} ({email}) disabled; their sessions end within 2 s.");
+    } else {
+        println!("User {id} ({email}) enabled; they log in again.");
     }
+    Ok(())
 }
 
 /// Rows per table, and the total.
@@ -241,24 +251,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User {
             command: UserCommand::Disable { database, email },
-        } => {
-            let brigade = brigade_app::server::brigade(&database.store()?, 2)?;
-            let id = brigade
-                .set_user_disabled(&email, true)
-                .await
-                .map_err(not_found_is(&email))?;
-            println!("User {id} ({email}) disabled; their sessions end within 2 s.");
-        }
+        } => set_disabled(&database, &email, true).await?,
         Command::User {
             command: UserCommand::Enable { database, email },
-        } => {
-            let brigade = brigade_app::server::brigade(&database.store()?, 2)?;
-            let id = brigade
-                .set_user_disabled(&email, false)
-                .await
-                .map_err(not_found_is(&email))?;
-            println!("User {id} ({email}) enabled; they log in again.");
-        }
+        } => set_disabled(&database, &email, false).await?,
     }
     Ok(())
 }

@@ -167,6 +167,7 @@ async fn readiness_turns_503_while_postgres_is_down_and_200_when_it_is_back_with
     }
     let pg = PrivatePostgres::start();
     let mut args = ServeArgs::dev(DatabaseArgs::new(Some(pg.url())));
+    args.jwt_secret = Some(crate::support::TEST_SECRET.to_owned());
     args.bind = "127.0.0.1:0".parse().expect("addr");
     args.workers = Some(1);
     args.demo = true;

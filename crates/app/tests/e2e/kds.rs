@@ -22,6 +22,8 @@ pub enum Incoming {
 
 pub struct Kds {
     socket: Socket,
+    /// The ticket that opened the socket (spent).
+    pub ticket: String,
 }
 
 impl TestApp {
@@ -61,7 +63,7 @@ impl Kds {
             .await
             .expect("websocket connects");
         assert_eq!(response.status().as_u16(), 101);
-        Kds { socket }
+        Kds { socket, ticket }
     }
 
     pub async fn send(&mut self, frame: Value) {

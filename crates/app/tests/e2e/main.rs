@@ -13,6 +13,7 @@ mod idempotency;
 mod instances;
 mod isolation;
 mod kds;
+mod logins;
 mod migrations;
 mod nginx;
 mod realtime;

@@ -1,7 +1,6 @@
-//! Sign-in and sessions on the public internet (DESIGN §9, §11): single-use WebSocket
-//! tickets, login limits that answer 429 and a hashing queue that answers 503, one
-//! answer for unknown and known emails, and sessions that end everywhere within two
-//! seconds of a logout, a disabled account or a role change.
+//! Sessions (DESIGN §9, §11): single-use WebSocket tickets, tokens that say who and not
+//! where, and sessions that end everywhere within two seconds of a logout, a disabled
+//! account or a role change. Logging in itself: `logins.rs`.
 
 use std::time::{Duration, Instant};
 
@@ -10,8 +9,7 @@ use serde_json::{Value, json};
 use crate::kds::{Incoming, Kds, ticket};
 use crate::store::{Backend, TestDb, backend};
 use crate::support::{
-    PASSWORD, Reply, Served, Staff, TEST_SECRET, TestApp, VENUE, instance_command, new_uuid,
-    shared_redis,
+    PASSWORD, Served, Staff, TEST_SECRET, TestApp, VENUE, instance_command, new_uuid, shared_redis,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_brigade");
@@ -60,16 +58,6 @@ async fn time_until(within: Duration, mut probe: impl AsyncFnMut() -> bool) -> O
     None
 }
 
-async fn login_from(app_base: &str, address: &str, email: &str, password: &str) -> Reply {
-    Staff::anonymous(app_base)
-        .post_with(
-            "/api/v1/auth/login",
-            json!({ "email": email, "password": password }),
-            &[("x-forwarded-for", address)],
-        )
-        .await
-}
-
 #[actix_web::test]
 async fn a_ticket_opens_one_socket_once_and_not_after_it_expires() {
     let app = TestApp::start_with(TestDb::from_template().await, |args| {
@@ -101,169 +89,6 @@ async fn a_ticket_opens_one_socket_once_and_not_after_it_expires() {
     problem.expect_problem(401, "unauthorized");
     let tickets = app.count("SELECT count(*) FROM ws_tickets").await;
     assert_eq!(tickets, 0, "a used ticket, even an expired one, is gone");
-}
-
-#[actix_web::test]
-async fn the_eleventh_login_on_one_account_within_a_minute_gets_429_and_other_accounts_do_not() {
-    let app = TestApp::start_with(TestDb::from_template().await, |args| {
-        let defaults = brigade_app::config::SignInArgs::default();
-        args.sign_in = brigade_app::config::SignInArgs {
-            trusted_proxies: vec!["127.0.0.1/32".parse().expect("net")],
-            ..defaults
-        };
-    })
-    .await;
-    let attacker = "198.51.100.7";
-    for attempt in 1..=10 {
-        login_from(&app.base, attacker, "waiter1@beerflow.demo", "guess")
-            .await
-            .expect_problem(401, "invalid_credentials");
-        let _ = attempt;
-    }
-    let limited = login_from(&app.base, attacker, "waiter1@beerflow.demo", "guess").await;
-    let retry_after: u64 = limited.header("retry-after").parse().unwrap_or(0);
-    assert!(
-        (1..=60).contains(&retry_after),
-        "Retry-After: {retry_after}"
-    );
-    limited.expect_problem(429, "rate_limited");
-    // Locked is locked: the right password does not get through either.
-    login_from(&app.base, "198.51.100.8", "waiter1@beerflow.demo", PASSWORD)
-        .await
-        .expect_problem(429, "rate_limited");
-
-    // Another account from another address is unaffected.
-    login_from(&app.base, "203.0.113.20", "manager@beerflow.demo", PASSWORD)
-        .await
-        .expect(200);
-
-    // One address trying many accounts is limited too (30 a minute by default).
-    let sprayer = "192.0.2.99";
-    for n in 0..30 {
-        let email = format!("nobody{n}@spray.test");
-        login_from(&app.base, sprayer, &email, "guess")
-            .await
-            .expect_problem(401, "invalid_credentials");
-    }
-    login_from(&app.base, sprayer, "chef@beerflow.demo", PASSWORD)
-        .await
-        .expect_problem(429, "rate_limited");
-}
-
-#[actix_web::test]
-async fn an_unknown_email_and_a_wrong_password_get_the_same_answer_in_the_same_time() {
-    let app = TestApp::spawn().await;
-    let anonymous = app.anonymous();
-    let attempt = async |email: &str| {
-        let start = Instant::now();
-        let reply = anonymous
-            .post(
-                "/api/v1/auth/login",
-                json!({ "email": email, "password": "not-the-password" }),
-            )
-            .await;
-        (reply, start.elapsed())
-    };
-    // Warm both paths (connections, the unknown-email hash).
-    attempt("admin@beerflow.demo").await;
-    attempt("ghost@nowhere.test").await;
-    let (mut known, mut unknown) = (Vec::new(), Vec::new());
-    for _ in 0..7 {
-        let (known_reply, known_time) = attempt("admin@beerflow.demo").await;
-        let (unknown_reply, unknown_time) = attempt("ghost@nowhere.test").await;
-        assert_eq!(known_reply.status, unknown_reply.status);
-        assert_eq!(known_reply.body, unknown_reply.body);
-        assert_eq!(
-            known_reply.header("www-authenticate"),
-            unknown_reply.header("www-authenticate")
-        );
-        known.push(known_time);
-        unknown.push(unknown_time);
-    }
-    known.sort();
-    unknown.sort();
-    let (known, unknown) = (known[3].as_secs_f64(), unknown[3].as_secs_f64());
-    let ratio = unknown / known;
-    assert!(
-        (0.5..=2.0).contains(&ratio),
-        "median unknown {:.1} ms against known {:.1} ms",
-        unknown * 1e3,
-        known * 1e3
-    );
-}
-
-/// Peak resident memory of a process, in MiB.
-fn peak_rss_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-#[actix_web::test]
-async fn three_hundred_concurrent_logins_keep_memory_bounded_and_others_served() {
-    let db = TestDb::from_template().await;
-    let mut command = std::process::Command::new(BIN);
-    command
-        .args(["serve", "--bind", "127.0.0.1:0", "--workers", "2"])
-        .env("BRIGADE_DATABASE_URL", db.url())
-        .env("BRIGADE_JWT_SECRET", TEST_SECRET)
-        .env("BRIGADE_LOGIN_PER_ACCOUNT_PER_MINUTE", "100000")
-        .env("BRIGADE_LOGIN_PER_ADDRESS_PER_MINUTE", "100000")
-        .env("BRIGADE_LOG", "error");
-    let served = Served::spawn(command).await;
-    let base = served.base.clone();
-    let manager = Staff::login(&base, "manager@beerflow.demo").await;
-    let before = peak_rss_mib(served.child.id());
-
-    let burst = (0..300).map(|_| {
-        let base = base.clone();
-        actix_web::rt::spawn(async move {
-            login_from(
-                &base,
-                "127.0.0.1",
-                "waiter1@beerflow.demo",
-                "wrong-password",
-            )
-            .await
-            .status
-            .as_u16()
-        })
-    });
-    let burst = futures_util::future::join_all(burst.collect::<Vec<_>>());
-    let others = async {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let start = Instant::now();
-        manager.get("/api/v1/tables").await.expect(200);
-        start.elapsed()
-    };
-    let (statuses, other_took) = futures_util::join!(burst, others);
-    let statuses: Vec<u16> = statuses.into_iter().map(|s| s.expect("joined")).collect();
-    let peak = peak_rss_mib(served.child.id());
-    let busy = statuses.iter().filter(|s| **s == 503).count();
-    eprintln!(
-        "300 logins: {busy} turned away (503), peak RSS {before:.0} -> {peak:.0} MiB, \
-         another user's request {other_took:?}"
-    );
-
-    assert!(
-        statuses.iter().all(|s| [401, 503].contains(s)),
-        "only wrong-password or busy answers: {statuses:?}"
-    );
-    assert!(statuses.contains(&503), "the excess is turned away at once");
-    assert!(
-        other_took < Duration::from_secs(2),
-        "another user's request took {other_took:?}"
-    );
-    assert!(
-        peak < before + 400.0,
-        "peak memory went from {before:.0} MiB to {peak:.0} MiB"
-    );
 }
 
 /// The chef, logged in, with a screen joined to the demo venue.
@@ -316,11 +141,20 @@ async fn a_user_disabled_by_the_cli_is_refused_within_two_seconds_and_their_sock
         .expect_problem(401, "invalid_credentials");
 
     cli(&app.db, &["user", "enable", "chef@beerflow.demo"]);
-    app.kitchen()
-        .await
-        .get("/api/v1/orders/kitchen-display")
-        .await
-        .expect(200);
+    let again = app.kitchen().await;
+    let served = time_until(IN_FORCE, async || {
+        again
+            .get("/api/v1/orders/kitchen-display")
+            .await
+            .status
+            .as_u16()
+            == 200
+    })
+    .await;
+    assert!(
+        served.is_some(),
+        "enabled again, yet refused past {IN_FORCE:?}"
+    );
 }
 
 #[actix_web::test]
@@ -341,6 +175,28 @@ async fn logging_out_ends_the_session_at_once_and_closes_its_sockets() {
         .expect_problem(401, "unauthorized");
     closes_with(&mut screen, 4002).await;
     app.kitchen().await.get("/api/v1/tables").await.expect(200);
+}
+
+#[actix_web::test]
+async fn a_member_removed_from_the_venue_is_refused_there_and_their_screen_closes() {
+    let app = TestApp::spawn().await;
+    let (chef, mut screen) = chef_at_the_pass(&app).await;
+    // No route removes staff yet (staff management comes with venues): what it will
+    // do in one transaction, done here by hand.
+    let now = match backend() {
+        Backend::Postgres => "now()",
+        Backend::Sqlite => "strftime('%Y-%m-%d %H:%M:%f+00:00', 'now')",
+    };
+    app.exec(&format!(
+        "DELETE FROM memberships WHERE venue_id = '{VENUE}'
+            AND user_id = (SELECT id FROM users WHERE email = 'chef@beerflow.demo');
+         UPDATE users SET access_changed_at = {now} WHERE email = 'chef@beerflow.demo';"
+    ))
+    .await;
+    closes_with(&mut screen, 4003).await;
+    chef.get(&format!("/api/v1/venues/{VENUE}/tables"))
+        .await
+        .expect_problem(404, "not_found");
 }
 
 /// Opens a table as `manager` (managers may; waiters may not): the status.

@@ -48,9 +48,19 @@ impl Changed {
     }
 }
 
+/// A read of the store, and when it was made.
+#[derive(Clone)]
+struct Loaded {
+    access: Option<Arc<Access>>,
+    at: std::time::Instant,
+}
+
+/// A refused token has the store read again at most this often (see `admit`).
+const REREAD_AFTER: Duration = Duration::from_secs(1);
+
 pub struct AccessCache {
     brigade: Brigade,
-    cache: moka::future::Cache<UserId, Option<Arc<Access>>>,
+    cache: moka::future::Cache<UserId, Loaded>,
     changes: broadcast::Sender<Changed>,
 }
 
@@ -68,12 +78,17 @@ impl AccessCache {
 
     /// Who `user` is now (`None`: no such account). Concurrent misses share one read.
     pub async fn get(&self, user: UserId) -> Result<Option<Arc<Access>>, ApiError> {
+        self.load(user).await.map(|loaded| loaded.access)
+    }
+
+    async fn load(&self, user: UserId) -> Result<Loaded, ApiError> {
         self.cache
             .try_get_with(user, async {
-                self.brigade
-                    .access(user)
-                    .await
-                    .map(|access| access.map(Arc::new))
+                let access = self.brigade.access(user).await?;
+                Ok::<_, brigade_application::AppError>(Loaded {
+                    access: access.map(Arc::new),
+                    at: std::time::Instant::now(),
+                })
             })
             .await
             .map_err(|e| match Arc::into_inner(e) {
@@ -89,17 +104,19 @@ impl AccessCache {
     /// The access of a token issued to `user` under `epoch`, when it still speaks for
     /// them; 401 when they logged out, were disabled or no longer exist. A token newer
     /// than what is cached (a login right after an enable, on another instance) has the
-    /// store read again rather than be refused on a stale entry.
+    /// store read again rather than be refused on a stale entry, at most once a second
+    /// however often such a token is tried.
     pub async fn admit(&self, user: UserId, epoch: i64) -> Result<Arc<Access>, ApiError> {
-        let mut access = self.get(user).await?;
-        if access
+        let mut loaded = self.load(user).await?;
+        let maybe_stale = loaded
+            .access
             .as_ref()
-            .is_some_and(|a| a.disabled || a.session_epoch < epoch)
-        {
+            .is_some_and(|a| a.disabled || a.session_epoch < epoch);
+        if maybe_stale && loaded.at.elapsed() >= REREAD_AFTER {
             self.cache.invalidate(&user).await;
-            access = self.get(user).await?;
+            loaded = self.load(user).await?;
         }
-        match access {
+        match loaded.access {
             Some(access) if access.admits(epoch) => Ok(access),
             _ => Err(ApiError::unauthorized(
                 "this session has ended (logged out or disabled): log in again",

@@ -47,10 +47,25 @@ pub(crate) struct LoginGuard {
     key: Vec<u8>,
 }
 
-/// A login in the hashing queue; leaving it (done or cancelled) frees the place.
+/// A login's place in the hashing queue; leaving it (done, refused or cancelled) frees
+/// the place.
 pub(crate) struct Place<'a> {
     guard: &'a LoginGuard,
-    _permit: SemaphorePermit<'a>,
+    permit: Option<SemaphorePermit<'a>>,
+}
+
+impl Place<'_> {
+    /// Waits for this login's turn to hash.
+    pub(crate) async fn turn(&mut self) -> Result<(), ApiError> {
+        let permit = self
+            .guard
+            .hashing
+            .acquire()
+            .await
+            .map_err(|_closed| busy())?;
+        self.permit = Some(permit);
+        Ok(())
+    }
 }
 
 impl Drop for Place<'_> {
@@ -100,22 +115,17 @@ impl LoginGuard {
             .map_err(|wait| ApiError::rate_limited(wait, "too many logins for this account"))
     }
 
-    /// A place in the hashing queue, or `503` at once when it is full.
-    pub(crate) async fn queue(&self) -> Result<Place<'_>, ApiError> {
+    /// A place in the hashing queue, or `503` at once when it is full (taken before the
+    /// limits are charged: a login turned away busy costs no allowance).
+    pub(crate) fn enter(&self) -> Result<Place<'_>, ApiError> {
         if self.admitted.fetch_add(1, Ordering::AcqRel) >= self.capacity {
             self.admitted.fetch_sub(1, Ordering::AcqRel);
             return Err(busy());
         }
-        match self.hashing.acquire().await {
-            Ok(permit) => Ok(Place {
-                guard: self,
-                _permit: permit,
-            }),
-            Err(_closed) => {
-                self.admitted.fetch_sub(1, Ordering::AcqRel);
-                Err(busy())
-            }
-        }
+        Ok(Place {
+            guard: self,
+            permit: None,
+        })
     }
 }
 
@@ -165,10 +175,16 @@ mod tests {
     #[tokio::test]
     async fn past_the_queue_a_login_is_turned_away_at_once_and_a_freed_place_is_reused() {
         let g = guard(1, 1);
-        let first = g.queue().await.ok();
+        let mut first = g.enter().ok();
+        if let Some(place) = first.as_mut() {
+            assert!(place.turn().await.is_ok());
+        }
         assert!(first.is_some());
         // One hashing, one may wait: a third is turned away without waiting.
-        let waiting = async { g.queue().await.map(|_| ()) };
+        let waiting = async {
+            let mut place = g.enter()?;
+            place.turn().await
+        };
         tokio::pin!(waiting);
         assert!(
             tokio::time::timeout(Duration::from_millis(20), &mut waiting)
@@ -176,10 +192,10 @@ mod tests {
                 .is_err(),
             "the second waits for the first"
         );
-        let third = g.queue().await.err().map(|e| e.status_code().as_u16());
+        let third = g.enter().err().map(|e| e.status_code().as_u16());
         assert_eq!(third, Some(503));
         drop(first);
         assert!(waiting.await.is_ok(), "the waiting one goes on");
-        assert!(g.queue().await.is_ok(), "places are given back");
+        assert!(g.enter().is_ok(), "places are given back");
     }
 }

@@ -25,15 +25,17 @@ pub(crate) async fn login(
     let guard = &state.auth.login;
     let account = guard.account(&body.email);
     let address = state.auth.proxies.client(&req);
+    let client = address.map(|a| a.to_string()).unwrap_or_default();
+    let mut place = guard.enter()?;
     guard.admit(&account, address).inspect_err(|_| {
-        tracing::warn!(account = %hex(&account), client = ?address, "login refused: rate limited");
+        tracing::warn!(account.hash = %hex(&account), client.address = %client, "login refused: rate limited");
     })?;
-    let place = guard.queue().await?;
+    place.turn().await?;
     let user = state.brigade.login(&body.email, &body.password).await;
     drop(place);
     let user = user.inspect_err(|e| {
         if matches!(e, AppError::InvalidCredentials) {
-            tracing::warn!(account = %hex(&account), client = ?address, "login failed");
+            tracing::warn!(account.hash = %hex(&account), client.address = %client, "login failed");
         }
     })?;
     let token = state.auth.keys.issue(user.id, user.session_epoch)?;

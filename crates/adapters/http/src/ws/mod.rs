@@ -1,8 +1,10 @@
 //! The kitchen display's real-time gateway, `GET /api/v1/ws` (actix-ws). The
 //! protocol — frames, close codes, resuming with `since` — is in `docs/REALTIME.md`.
 //!
-//! - `session`: one connection. The token is checked at the upgrade (401 before any
-//!   WebSocket exists); `join_venue` checks membership, subscribes, answers
+//! - `auth`: who a connection serves. A single-use ticket is redeemed at the upgrade
+//!   (401 before any WebSocket exists); when the user's access changes the connection
+//!   checks again and closes if the session ended (4002) or the membership went (4003).
+//! - `session`: one connection. `join_venue` checks membership, subscribes, answers
 //!   `joined_venue`, replays what the client missed from the journal and then forwards
 //!   the live feed, sending each `seq` exactly once and in order. Heartbeats, the idle
 //!   timeout, the token's expiry and a send timeout end connections with documented
@@ -14,6 +16,7 @@
 //!   query for all its venues) wakes a feed whose last publication was lost. Subscribers have bounded queues; overflowing one
 //!   closes the connection (4008) instead of growing memory.
 
+mod auth;
 mod hub;
 mod metrics;
 mod protocol;
@@ -31,7 +34,7 @@ pub use protocol::close;
 pub fn configure(hub: Hub) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(hub))
-            .route("/api/v1/ws", web::get().to(session::upgrade));
+            .route("/api/v1/ws", web::get().to(auth::upgrade));
     }
 }
 

@@ -159,7 +159,7 @@ impl UserStore for SqlTx {
         let rows: Vec<(Key, Option<At>)> = on!(&mut self.conn, |c| users::table
             .filter(users::access_changed_at.gt(At(since)))
             .select((users::id, users::access_changed_at))
-            .order(users::access_changed_at)
+            .order(users::access_changed_at.desc())
             .limit(10_000)
             .load(c)
             .await)?;
