@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use brigade_app::config::{DatabaseArgs, ServeArgs, StoreConfig};
-use brigade_application::AppError;
 use brigade_application::model::Membership;
-use brigade_domain::{Role, VenueId};
+use brigade_application::usecases::venues::VenuePatch;
+use brigade_application::{Actor, AppError};
+use brigade_domain::{Role, UserId, VenueId};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -52,10 +53,36 @@ enum Command {
         /// The file `brigade export` wrote.
         file: PathBuf,
     },
+    /// Manage venues.
+    Venue {
+        #[command(subcommand)]
+        command: VenueCommand,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum VenueCommand {
+    /// Create a venue; its admins configure the rest over HTTP (PATCH /api/v1/venues/{id}).
+    Create {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[arg(long)]
+        name: String,
+        /// IANA time zone: the venue's days (FEFO expiry, daily figures) are local.
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        /// ISO 4217 code with two decimals.
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        /// The venue's first admin: an existing account joins; a new email gets an
+        /// account and a one-time set-password token, printed once.
+        #[arg(long)]
+        admin: Option<String>,
     },
 }
 
@@ -92,6 +119,57 @@ enum UserCommand {
         database: DatabaseArgs,
         email: String,
     },
+}
+
+/// `brigade venue create`.
+async fn create_venue(
+    database: &DatabaseArgs,
+    name: &str,
+    timezone: String,
+    currency: String,
+    admin: Option<&str>,
+) -> anyhow::Result<()> {
+    let store = database.store()?;
+    brigade_app::server::migrate(&store).await?;
+    let brigade = brigade_app::server::brigade(&store, 2)?;
+    let settings = VenuePatch {
+        timezone: Some(timezone),
+        currency: Some(currency),
+        ..VenuePatch::default()
+    };
+    let venue = brigade.create_venue(name, settings).await?;
+    println!(
+        "Venue {} ({}) created: {}, {}.",
+        venue.id,
+        venue.name,
+        venue.timezone.name(),
+        venue.currency.code()
+    );
+    let Some(email) = admin else {
+        println!(
+            "It has no admin yet: brigade user create --venue {} --role admin ...",
+            venue.id
+        );
+        return Ok(());
+    };
+    // The operator acts as the new venue's admin to add its first one.
+    let operator = Actor {
+        user_id: UserId::from_uuid(uuid::Uuid::nil()),
+        venue_id: venue.id,
+        role: Role::Admin,
+    };
+    let added = brigade
+        .add_staff(&operator, email, email, Role::Admin)
+        .await?;
+    match added.set_password {
+        Some(token) => println!(
+            "Admin {email} created. They set their password, once, before {}:\n  \
+             POST /api/v1/auth/set-password {{\"token\": \"{}\", \"password\": \"...\"}}",
+            token.expires_at, token.token
+        ),
+        None => println!("Admin {email} (an existing account) joined the venue."),
+    }
+    Ok(())
 }
 
 /// `brigade user disable|enable EMAIL`.
@@ -236,8 +314,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = database.store()?;
             brigade_app::server::migrate(&store).await?;
             let brigade = brigade_app::server::brigade(&store, 2)?;
-            let id = brigade
-                .upsert_user(
+            let (id, created) = brigade
+                .create_user(
                     &email,
                     &name,
                     &password,
@@ -247,8 +325,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }],
                 )
                 .await?;
-            println!("User {id} ({role}) ready in venue {venue}.");
+            if created {
+                println!("User {id} created: {role} in venue {venue}.");
+            } else {
+                println!(
+                    "{email} already has an account ({id}): it is now {role} in venue {venue}; \
+                     its name and password are unchanged (only its owner changes them)."
+                );
+            }
         }
+        Command::Venue {
+            command:
+                VenueCommand::Create {
+                    database,
+                    name,
+                    timezone,
+                    currency,
+                    admin,
+                },
+        } => create_venue(&database, &name, timezone, currency, admin.as_deref()).await?,
         Command::User {
             command: UserCommand::Disable { database, email },
         } => set_disabled(&database, &email, true).await?,

@@ -22,16 +22,17 @@ pub const DEMO_STAFF: [(&str, &str, Role); 4] = [
 pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
     brigade
         .upsert_venue(&Venue {
-            id: DEMO_VENUE,
-            name: "BeerFlow Demo Pub".to_owned(),
             stock_policy: StockPolicy::Partial,
+            // The seeds' clients close orders without paying (seed compatibility).
+            allow_unpaid_close: true,
+            ..Venue::new(DEMO_VENUE, "BeerFlow Demo Pub")
         })
         .await?;
     // The seed then acts as the demo venue's admin, a real account.
     let mut admin = None;
     for (email, name, role) in DEMO_STAFF {
-        let id = brigade
-            .upsert_user(
+        let (id, _) = brigade
+            .create_user(
                 email,
                 name,
                 DEMO_PASSWORD,
@@ -116,9 +117,9 @@ pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
                 &actor,
                 NewProduct {
                     name: name.to_owned(),
-                    sku: sku.to_owned(),
+                    sku: Some(sku.to_owned()),
                     unit: unit.to_owned(),
-                    cost: money(cost)?,
+                    cost: Some(money(cost)?),
                     price: money(price)?,
                     category: Some(category.to_owned()),
                     attributes: json!({}),

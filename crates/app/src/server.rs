@@ -9,7 +9,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use brigade_application::LocalBus;
-use brigade_application::ports::{EventBus, UnitOfWork};
+use brigade_application::ports::{Clock, EventBus, UnitOfWork};
 use brigade_application::{Brigade, SystemClock};
 use brigade_http::{AppState, Auth, AuthSettings, ClientTelemetry, HealthReport, TrustedProxies};
 
@@ -54,12 +54,15 @@ pub async fn revert_last(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
 /// The use-case service on the store: `pool_size` connections (PostgreSQL) or reader
 /// connections beside the single writer (SQLite).
 pub fn brigade(store: &StoreConfig, pool_size: usize) -> anyhow::Result<Brigade> {
-    Ok(service_on(unit_of_work(store, pool_size)?))
+    Ok(service_on(
+        unit_of_work(store, pool_size)?,
+        Arc::new(SystemClock),
+    ))
 }
 
-/// The use-case service on `uow`.
-fn service_on(uow: Arc<dyn UnitOfWork>) -> Brigade {
-    Brigade::new(uow, Arc::new(SystemClock), Arc::new(Argon2Passwords))
+/// The use-case service on `uow`, telling time by `clock`.
+fn service_on(uow: Arc<dyn UnitOfWork>, clock: Arc<dyn Clock>) -> Brigade {
+    Brigade::new(uow, clock, Arc::new(Argon2Passwords))
 }
 
 /// The store's ports, without the use cases (default statement logging).
@@ -98,6 +101,11 @@ pub struct Running {
 
 /// Migrates, connects and binds. Await `server` to serve; `handle.stop(true)` stops.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
+    start_with_clock(args, Arc::new(SystemClock)).await
+}
+
+/// [`start`], with the use cases telling time by `clock` (tests of what "today" means).
+pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
     // Refuse a bad configuration before touching the database.
     let store = args.database.store()?;
     let secret = args.jwt_secret()?;
@@ -139,13 +147,13 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Running> {
         spans: brigade_telemetry::exporting_traces(),
     };
     let uow = open_store(&store, args.db_pool_size(), statements)?;
-    let mut brigade = service_on(Arc::clone(&uow)).with_bus(bus);
+    let mut brigade = service_on(Arc::clone(&uow), Arc::clone(&clock)).with_bus(bus);
     let stuck_after = Duration::from_secs(args.kitchen_stuck_minutes.saturating_mul(60));
     if brigade_telemetry::exporting_metrics() {
         brigade = brigade.with_metrics(Arc::new(brigade_telemetry::DomainMetrics::new()));
         // The probes get a connection of their own: a busy request pool is not a
         // database that is down.
-        let probe = service_on(open_store(&store, 1, statements)?);
+        let probe = service_on(open_store(&store, 1, statements)?, Arc::clone(&clock));
         crate::metrics::install(probe, uow, hub.clone(), stuck_after);
     }
     if args.demo {

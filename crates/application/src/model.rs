@@ -1,5 +1,6 @@
 //! The records use cases read and write. Field names follow the REST contract.
 
+use brigade_domain::venue::{Currency, DayStart, Timezone, business_date};
 use brigade_domain::{
     DomainEvent, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role,
     StockPolicy, TableId, TableStatus, UserId, VenueId, order::Stamp,
@@ -8,11 +9,44 @@ use serde_json::Value;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+/// A venue and its settings (DESIGN §9).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Venue {
     pub id: VenueId,
     pub name: String,
     pub stock_policy: StockPolicy,
+    pub timezone: Timezone,
+    pub currency: Currency,
+    pub business_day_starts_at: DayStart,
+    /// Whether an order may be `completed` with something still due.
+    pub allow_unpaid_close: bool,
+    /// An order `preparing` longer than this is stuck.
+    pub stuck_after_minutes: u32,
+    /// How long a ticket should take, from confirmed to ready.
+    pub target_ticket_minutes: u32,
+}
+
+impl Venue {
+    /// A new venue with the defaults of new venues: UTC, EUR, days from midnight,
+    /// partial stock, no closing unpaid, 20 and 15 kitchen minutes.
+    pub fn new(id: VenueId, name: impl Into<String>) -> Self {
+        Venue {
+            id,
+            name: name.into(),
+            stock_policy: StockPolicy::default(),
+            timezone: Timezone::utc(),
+            currency: Currency::EUR,
+            business_day_starts_at: DayStart::default(),
+            allow_unpaid_close: false,
+            stuck_after_minutes: 20,
+            target_ticket_minutes: 15,
+        }
+    }
+
+    /// The venue's business day at `now`: its "today" (FEFO expiry, daily figures).
+    pub fn business_date(&self, now: OffsetDateTime) -> Date {
+        business_date(now, &self.timezone, self.business_day_starts_at)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +66,15 @@ pub struct User {
     /// account moves it on, which voids every token issued before.
     pub session_epoch: i64,
     pub disabled: bool,
+}
+
+/// A member of a venue's staff, as its admins see them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffMember {
+    pub user_id: UserId,
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
 }
 
 /// Who a token speaks for, read from the store (DESIGN §9: tokens carry who, not where).

@@ -8,8 +8,8 @@
 use async_trait::async_trait;
 use brigade_domain::fefo::{LotStock, Take};
 use brigade_domain::{
-    LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, TableId, TableStatus,
-    UserId, VenueId, order::Stamp,
+    LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role, TableId,
+    TableStatus, UserId, VenueId, order::Stamp,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -65,7 +65,12 @@ pub trait Tx: Send {
 #[async_trait]
 pub trait VenueStore: Send {
     async fn get(&mut self, venue: VenueId) -> Result<Option<Venue>>;
-    /// Creates the venue, or updates its name and policy when it exists.
+    /// Like `get`, and locks the venue row until the transaction ends (staff changes,
+    /// so two admins cannot demote each other to no admin at all).
+    async fn lock(&mut self, venue: VenueId) -> Result<Option<Venue>>;
+    /// The venues among `ids` (missing ones are absent), by name.
+    async fn get_many(&mut self, ids: &[VenueId]) -> Result<Vec<Venue>>;
+    /// Creates the venue, or updates its name and settings when it exists.
     async fn upsert(&mut self, venue: &Venue) -> Result<()>;
     /// Takes the venue's next `orders` order numbers and `events` event seqs in one
     /// statement; returns the last of each. Locks the venue's counter row until COMMIT
@@ -83,10 +88,29 @@ pub trait VenueStore: Send {
 #[async_trait]
 pub trait UserStore: Send {
     async fn by_email(&mut self, email: &str) -> Result<Option<User>>;
-    /// Creates the user, or updates name and password of the user with that email;
+    /// Creates the user unless an account has that email (then nothing of it changes);
     /// sets the role in each listed venue and keeps memberships of other venues.
-    /// Returns the user's id.
-    async fn upsert(&mut self, user: &User) -> Result<UserId>;
+    /// Returns the account's id and whether it was created.
+    async fn create_or_join(&mut self, user: &User) -> Result<(UserId, bool)>;
+    /// The venue's staff, by name.
+    async fn staff(&mut self, venue: VenueId) -> Result<Vec<StaffMember>>;
+    /// Sets `user`'s role in `venue` (a membership, created when missing).
+    async fn set_role(&mut self, venue: VenueId, user: UserId, role: Role) -> Result<()>;
+    /// Removes `user` from `venue`; false when they were not a member.
+    async fn remove_membership(&mut self, venue: VenueId, user: UserId) -> Result<bool>;
+    async fn set_password(&mut self, user: UserId, password_hash: &str) -> Result<()>;
+    async fn insert_password_token(
+        &mut self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: OffsetDateTime,
+    ) -> Result<()>;
+    /// Takes the token with this hash out of the store (it works once): its user and
+    /// expiry.
+    async fn take_password_token(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<(UserId, OffsetDateTime)>>;
     /// Who `user` is now: session epoch, disabled flag and memberships.
     async fn access(&mut self, user: UserId) -> Result<Option<Access>>;
     /// Stamps a change of `user`'s access at `at` (every instance drops what it cached

@@ -36,6 +36,8 @@ impl Actor {
                     Permission::ManageVenue => "manage tables, menu or stock",
                     Permission::TakeOrders => "take orders",
                     Permission::SetTableStatus => "set table status",
+                    Permission::ConfigureVenue => "change the venue's settings",
+                    Permission::ManageStaff => "manage the venue's staff",
                 }
             )))
         }

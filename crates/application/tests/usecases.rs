@@ -280,9 +280,8 @@ async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
     let venue_id = waiter.venue_id;
     tx.venues.expect_get().return_once(move |_| {
         Ok(Some(Venue {
-            id: venue_id,
-            name: "Strict".to_owned(),
             stock_policy: StockPolicy::Strict,
+            ..Venue::new(venue_id, "Strict")
         }))
     });
     tx.products.expect_get_many().return_once(move |venue, _| {

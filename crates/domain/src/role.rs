@@ -26,6 +26,10 @@ pub enum Permission {
     TakeOrders,
     /// Set a table's status by hand (available, reserved, out of service).
     SetTableStatus,
+    /// Change the venue's settings (name, time zone, currency, policies).
+    ConfigureVenue,
+    /// Add, re-role and remove the venue's staff.
+    ManageStaff,
 }
 
 impl Role {
@@ -34,7 +38,8 @@ impl Role {
     pub fn may(self, permission: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::Admin | Role::Manager => true,
+            Role::Admin => true,
+            Role::Manager => !matches!(permission, ConfigureVenue | ManageStaff),
             Role::Waiter => matches!(permission, ViewVenue | TakeOrders | SetTableStatus),
             Role::Kitchen => matches!(permission, ViewVenue),
         }

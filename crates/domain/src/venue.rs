@@ -41,3 +41,167 @@ impl FromStr for StockPolicy {
         }
     }
 }
+
+/// A venue's IANA time zone (`Europe/Rome`), from the tz database bundled with the
+/// binary, so a host without tzdata computes the same days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timezone {
+    name: String,
+    zone: jiff::tz::TimeZone,
+}
+
+impl Timezone {
+    pub fn parse(name: &str) -> Result<Self, String> {
+        let name = name.trim();
+        jiff::tz::db()
+            .get(name)
+            .map(|zone| Timezone {
+                name: name.to_owned(),
+                zone,
+            })
+            .map_err(|_| format!("{name:?} is not an IANA time zone (e.g. Europe/Rome)"))
+    }
+
+    pub fn utc() -> Self {
+        Timezone {
+            name: "UTC".to_owned(),
+            zone: jiff::tz::TimeZone::UTC,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// When a venue's business day starts, local time (`04:00`: a bar's night belongs to
+/// the day it started).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DayStart {
+    minutes: u16,
+}
+
+impl DayStart {
+    /// `HH:MM`, from `00:00` to `23:59`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("{text:?} is not a time of day as HH:MM (e.g. 04:00)");
+        let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
+        let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        if h > 23 || m > 59 || text.trim().len() != 5 {
+            return Err(bad());
+        }
+        Ok(DayStart {
+            minutes: h * 60 + m,
+        })
+    }
+
+    pub fn from_minutes(minutes: u16) -> Result<Self, String> {
+        if minutes < 24 * 60 {
+            Ok(DayStart { minutes })
+        } else {
+            Err(format!("{minutes} minutes is past the end of a day"))
+        }
+    }
+
+    pub fn minutes(self) -> u16 {
+        self.minutes
+    }
+}
+
+impl fmt::Display for DayStart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.minutes / 60, self.minutes % 60)
+    }
+}
+
+/// The business day `now` falls in, at a venue in `zone` whose days start at `starts`:
+/// the local date of `now - starts`. Every "today" of a venue (FEFO expiry, daily
+/// figures) is this date.
+pub fn business_date(now: time::OffsetDateTime, zone: &Timezone, starts: DayStart) -> time::Date {
+    let local = jiff::Timestamp::from_second(now.unix_timestamp())
+        .ok()
+        .map(|t| t.to_zoned(zone.zone.clone()))
+        .and_then(|z| {
+            z.checked_sub(jiff::Span::new().minutes(i64::from(starts.minutes)))
+                .ok()
+        })
+        .map(|z| z.date());
+    local
+        .and_then(|d| {
+            let month = time::Month::try_from(u8::try_from(d.month()).ok()?).ok()?;
+            time::Date::from_calendar_date(i32::from(d.year()), month, u8::try_from(d.day()).ok()?)
+                .ok()
+        })
+        .unwrap_or_else(|| now.date())
+}
+
+/// A venue's currency: an ISO 4217 code with two decimals (minor units are cents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Currency(iso_currency::Currency);
+
+impl Currency {
+    pub const EUR: Currency = Currency(iso_currency::Currency::EUR);
+
+    pub fn parse(code: &str) -> Result<Self, String> {
+        let code = code.trim();
+        match iso_currency::Currency::from_code(&code.to_uppercase()) {
+            Some(c) if c.exponent() == Some(2) => Ok(Currency(c)),
+            Some(_) => Err(format!(
+                "{code} has no two-decimal minor unit; only such currencies are supported for now"
+            )),
+            None => Err(format!(
+                "{code:?} is not an ISO 4217 currency code (e.g. EUR)"
+            )),
+        }
+    }
+
+    pub fn code(self) -> String {
+        self.0.code().to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn a_business_day_is_the_local_date_shifted_by_its_start() {
+        let rome = Timezone::parse("Europe/Rome").unwrap_or_else(|_| Timezone::utc());
+        let midnight = DayStart::default();
+        let four = DayStart::parse("04:00").unwrap_or_default();
+        // 23:30 UTC on 1 Dec is 00:30 on 2 Dec in Rome.
+        let late = datetime!(2026-12-01 23:30 UTC);
+        assert_eq!(business_date(late, &rome, midnight), date!(2026 - 12 - 02));
+        // ... but with days starting at 04:00 it is still the night of the 1st.
+        assert_eq!(business_date(late, &rome, four), date!(2026 - 12 - 01));
+        assert_eq!(
+            business_date(late, &Timezone::utc(), midnight),
+            date!(2026 - 12 - 01)
+        );
+        // Tokyo is ahead of UTC's date all morning.
+        let tokyo = Timezone::parse("Asia/Tokyo").unwrap_or_else(|_| Timezone::utc());
+        let morning = datetime!(2026-12-01 20:00 UTC);
+        assert_eq!(
+            business_date(morning, &tokyo, midnight),
+            date!(2026 - 12 - 02)
+        );
+    }
+
+    #[test]
+    fn zones_times_of_day_and_currencies_are_validated() {
+        assert!(Timezone::parse("Europe/Rome").is_ok());
+        assert!(Timezone::parse("Mars/Olympus").is_err());
+        assert_eq!(DayStart::parse("04:00").map(|d| d.minutes()), Ok(240));
+        assert_eq!(
+            DayStart::parse("04:00").map(|d| d.to_string()),
+            Ok("04:00".into())
+        );
+        for bad in ["4", "24:00", "04:60", "4:00", "04:00:00", "ab:cd"] {
+            assert!(DayStart::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Currency::parse("eur").map(Currency::code), Ok("EUR".into()));
+        assert!(Currency::parse("JPY").is_err(), "no minor unit");
+        assert!(Currency::parse("XYZ").is_err());
+    }
+}

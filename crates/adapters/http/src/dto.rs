@@ -176,9 +176,11 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct CreateProduct {
     pub name: String,
-    pub sku: String,
+    #[serde(default)]
+    pub sku: Option<String>,
     pub unit: String,
-    pub cost: Money,
+    #[serde(default)]
+    pub cost: Option<Money>,
     pub price: Money,
     pub category: Option<String>,
     #[serde(default = "empty_object")]

@@ -14,6 +14,12 @@ diesel::table! {
         last_order_number -> BigInt,
         last_event_seq -> BigInt,
         created_at -> Stamp,
+        timezone -> Text,
+        currency -> Text,
+        business_day_starts_minutes -> Integer,
+        allow_unpaid_close -> Bool,
+        stuck_after_minutes -> Integer,
+        target_ticket_minutes -> Integer,
     }
 }
 
@@ -30,6 +36,17 @@ diesel::table! {
         session_epoch -> BigInt,
         disabled_at -> Nullable<Stamp>,
         access_changed_at -> Nullable<Stamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Doc, Id, Stamp};
+
+    password_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Id,
+        expires_at -> Stamp,
     }
 }
 
@@ -233,4 +250,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     idempotency_keys,
     ws_tickets,
+    password_tokens,
 );

@@ -27,9 +27,8 @@ async fn a_transaction_dropped_without_commit_leaves_nothing_and_frees_its_conne
     assert_eq!(seq, before + 1);
     tx.venues()
         .upsert(&Venue {
-            id: demo(),
-            name: "Renamed, never committed".to_owned(),
             stock_policy: StockPolicy::Strict,
+            ..Venue::new(demo(), "Renamed, never committed")
         })
         .await
         .expect("upsert");

@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use crate::kds::{Incoming, Kds, ticket};
 use crate::store::{Backend, TestDb, backend};
 use crate::support::{
-    PASSWORD, Served, Staff, TEST_SECRET, TestApp, VENUE, instance_command, new_uuid, shared_redis,
+    PASSWORD, Served, Staff, TEST_SECRET, TestApp, VENUE, brigade_cli, instance_command, new_uuid,
+    shared_redis,
 };
 
-const BIN: &str = env!("CARGO_BIN_EXE_brigade");
 /// DESIGN §9: in force on every instance within two seconds.
 const IN_FORCE: Duration = Duration::from_secs(2);
 
@@ -27,23 +27,6 @@ async fn upgrade_status(url: String) -> u16 {
         Err(awc::error::WsClientError::InvalidResponseStatus(status)) => status.as_u16(),
         Err(e) => panic!("upgrade failed: {e}"),
     }
-}
-
-/// `brigade user ...` against the test's database, as an operator runs it.
-fn cli(db: &TestDb, args: &[&str]) {
-    let output = std::process::Command::new(BIN)
-        .args(args)
-        .env("BRIGADE_DATABASE_URL", db.url())
-        .env("BRIGADE_USER_PASSWORD", PASSWORD)
-        .env("BRIGADE_LOG", "warn")
-        .output()
-        .expect("brigade runs");
-    assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// Polls `probe` until it returns true; how long that took, or `None` past `within`.
@@ -118,7 +101,7 @@ async fn a_user_disabled_by_the_cli_is_refused_within_two_seconds_and_their_sock
     let (chef, mut screen) = chef_at_the_pass(&app).await;
     chef.get("/api/v1/orders/kitchen-display").await.expect(200);
 
-    cli(&app.db, &["user", "disable", "chef@beerflow.demo"]);
+    brigade_cli(&app.db, &["user", "disable", "chef@beerflow.demo"]);
     let refused = time_until(IN_FORCE, async || {
         chef.get("/api/v1/orders/kitchen-display")
             .await
@@ -140,7 +123,7 @@ async fn a_user_disabled_by_the_cli_is_refused_within_two_seconds_and_their_sock
         .await
         .expect_problem(401, "invalid_credentials");
 
-    cli(&app.db, &["user", "enable", "chef@beerflow.demo"]);
+    brigade_cli(&app.db, &["user", "enable", "chef@beerflow.demo"]);
     let again = app.kitchen().await;
     let served = time_until(IN_FORCE, async || {
         again
@@ -237,7 +220,7 @@ async fn a_role_change_applies_within_two_seconds_on_every_instance() {
         assert_eq!(manage(elsewhere).await, 201);
     }
 
-    cli(
+    brigade_cli(
         &app.db,
         &[
             "user",

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use brigade_app::config::{DatabaseArgs, StoreConfig};
 use brigade_application::model::{Membership, Venue};
-use brigade_domain::{Role, StockPolicy, VenueId};
+use brigade_domain::{Role, VenueId};
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::Text;
 use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
@@ -155,14 +155,13 @@ async fn template() -> &'static StoreConfig {
             let other = VenueId::from_uuid(OTHER_VENUE.parse().expect("uuid"));
             brigade
                 .upsert_venue(&Venue {
-                    id: other,
-                    name: "The Other Place".to_owned(),
-                    stock_policy: StockPolicy::Partial,
+                    allow_unpaid_close: true,
+                    ..Venue::new(other, "The Other Place")
                 })
                 .await
                 .expect("second venue");
             brigade
-                .upsert_user(
+                .create_user(
                     OTHER_WAITER,
                     "Other Waiter",
                     PASSWORD,

@@ -104,6 +104,20 @@ impl TestApp {
 
     /// A server on `db` with settings of the test's own.
     pub async fn start_with(db: TestDb, configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
+        Self::start_at(
+            db,
+            configure,
+            std::sync::Arc::new(brigade_application::SystemClock),
+        )
+        .await
+    }
+
+    /// A server on `db` whose use cases tell time by `clock`.
+    pub async fn start_at(
+        db: TestDb,
+        configure: impl FnOnce(&mut ServeArgs),
+        clock: std::sync::Arc<dyn brigade_application::ports::Clock>,
+    ) -> TestApp {
         let mut args = ServeArgs::dev(db.args());
         args.bind = "127.0.0.1:0".parse().expect("addr");
         args.jwt_secret = Some(TEST_SECRET.to_owned());
@@ -113,7 +127,7 @@ impl TestApp {
         args.sign_in.login_per_account_per_minute = 100_000;
         args.sign_in.login_per_address_per_minute = 100_000;
         configure(&mut args);
-        let running = brigade_app::server::start(&args)
+        let running = brigade_app::server::start_with_clock(&args, clock)
             .await
             .expect("server starts");
         actix_web::rt::spawn(running.server);
@@ -217,11 +231,15 @@ impl Staff {
     }
 
     pub async fn login(base: &str, email: &str) -> Staff {
+        Self::login_with(base, email, PASSWORD).await
+    }
+
+    pub async fn login_with(base: &str, email: &str, password: &str) -> Staff {
         let anon = Staff::anonymous(base);
         let body = anon
             .post(
                 "/api/v1/auth/login",
-                json!({ "email": email, "password": PASSWORD }),
+                json!({ "email": email, "password": password }),
             )
             .await
             .expect(200);
@@ -414,6 +432,25 @@ pub fn instance_command(
         .env("BRIGADE_LOGIN_PER_ACCOUNT_PER_MINUTE", "100000")
         .env("BRIGADE_LOGIN_PER_ADDRESS_PER_MINUTE", "100000");
     command
+}
+
+/// `brigade ...` (the CLI) against `db`, as an operator runs it (`BRIGADE_USER_PASSWORD`
+/// is the demo password); asserts it succeeded and returns what it printed.
+pub fn brigade_cli(db: &crate::store::TestDb, args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
+        .args(args)
+        .env("BRIGADE_DATABASE_URL", db.url())
+        .env("BRIGADE_USER_PASSWORD", PASSWORD)
+        .env("BRIGADE_LOG", "warn")
+        .output()
+        .expect("brigade runs");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "brigade {args:?}: {said}");
+    said
 }
 
 /// The shared Redis (`BRIGADE_TEST_REDIS`, default the local one); tests use channels

@@ -1,9 +1,6 @@
-//! Login and staff accounts.
+//! Login.
 
-use brigade_domain::UserId;
-
-use crate::model::{Membership, User, Venue};
-use crate::ports::Tx;
+use crate::model::User;
 use crate::{AppError, Brigade};
 
 impl Brigade {
@@ -20,6 +17,11 @@ impl Brigade {
             self.passwords.verify_nothing(password.to_owned()).await;
             return Err(AppError::InvalidCredentials);
         };
+        // An account whose owner has not set a password yet opens with none.
+        if user.password_hash.is_empty() {
+            self.passwords.verify_nothing(password.to_owned()).await;
+            return Err(AppError::InvalidCredentials);
+        }
         let verified = self
             .passwords
             .verify(password.to_owned(), user.password_hash.clone())
@@ -29,61 +31,5 @@ impl Brigade {
         } else {
             Err(AppError::InvalidCredentials)
         }
-    }
-
-    /// Creates a staff account, or resets the password of the account with that email
-    /// and sets its role in the given venues, keeping its other venues (so
-    /// `brigade user create` and the demo seed are idempotent).
-    pub async fn upsert_user(
-        &self,
-        email: &str,
-        full_name: &str,
-        password: &str,
-        memberships: Vec<Membership>,
-    ) -> Result<UserId, AppError> {
-        let email = email.trim().to_lowercase();
-        if !email.contains('@') || email.len() > 254 {
-            return Err(AppError::validation("email is not an email address"));
-        }
-        if password.chars().count() < 8 {
-            return Err(AppError::validation(
-                "password must be at least 8 characters",
-            ));
-        }
-        let password_hash = self
-            .passwords
-            .hash(password.to_owned())
-            .await
-            .map_err(crate::StoreError::Unknown)?;
-        let user = User {
-            id: UserId::new(),
-            email,
-            full_name: full_name.to_owned(),
-            password_hash,
-            memberships,
-            session_epoch: 0,
-            disabled: false,
-        };
-        let now = self.clock.now();
-        self.write(async |tx| {
-            for m in &user.memberships {
-                if tx.venues().get(m.venue_id).await?.is_none() {
-                    return Err(AppError::InvalidReference {
-                        entity: "venue",
-                        id: m.venue_id.as_uuid(),
-                    });
-                }
-            }
-            let id = tx.users().upsert(&user).await?;
-            tx.users().access_changed(id, now, false).await?;
-            Ok(id)
-        })
-        .await
-    }
-
-    pub async fn upsert_venue(&self, venue: &Venue) -> Result<(), AppError> {
-        super::require_text("name", &venue.name, 200)?;
-        self.write(async |tx| Ok(tx.venues().upsert(venue).await?))
-            .await
     }
 }

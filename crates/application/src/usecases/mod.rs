@@ -6,9 +6,11 @@ pub mod journal;
 pub mod orders;
 pub mod products;
 pub mod sessions;
+pub mod staff;
 pub mod status;
 pub mod stock;
 pub mod tables;
+pub mod venues;
 
 use brigade_domain::{DomainEvent, VenueId};
 use time::OffsetDateTime;

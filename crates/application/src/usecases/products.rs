@@ -11,9 +11,12 @@ use crate::{Actor, AppError, Brigade, StoreError};
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewProduct {
     pub name: String,
-    pub sku: String,
+    /// Generated (`SKU-` and ten characters of the product's id) when absent, as the
+    /// seeds' clients send none.
+    pub sku: Option<String>,
     pub unit: String,
-    pub cost: Money,
+    /// Zero when absent (the seeds' clients send none).
+    pub cost: Option<Money>,
     pub price: Money,
     pub category: Option<String>,
     pub attributes: Value,
@@ -65,13 +68,23 @@ impl Brigade {
     ) -> Result<Created<Product>, AppError> {
         actor.require(Permission::ManageVenue)?;
         let now = self.now();
+        let id = ProductId::new();
+        let sku = match new.sku.as_deref().map(str::trim) {
+            Some(sku) => sku.to_owned(),
+            // The id's random tail: unique among the venue's products in practice, and
+            // the unique index says so if not.
+            None => {
+                let hex = id.as_uuid().simple().to_string().to_uppercase();
+                format!("SKU-{}", &hex[hex.len() - 10..])
+            }
+        };
         let product = Product {
-            id: ProductId::new(),
+            id,
             venue_id: actor.venue_id,
             name: new.name.trim().to_owned(),
-            sku: new.sku.trim().to_owned(),
+            sku,
             unit: new.unit.trim().to_owned(),
-            cost: new.cost,
+            cost: new.cost.unwrap_or(Money::ZERO),
             price: new.price,
             category: new.category,
             attributes: new.attributes,

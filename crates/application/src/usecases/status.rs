@@ -166,7 +166,8 @@ async fn serve(
         .collect();
     lines.sort_by_key(|i| (i.product_id, i.id));
 
-    let today = now.date();
+    // Lots expiring on the venue's business day are still good that day.
+    let today = venue.business_date(now);
     let mut movements = Vec::new();
     for item in lines {
         let lots = tx

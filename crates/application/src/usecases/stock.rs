@@ -150,8 +150,13 @@ impl Brigade {
     /// count and the next expiry date.
     pub async fn stock_summary(&self, actor: &Actor) -> Result<Vec<StockSummaryRow>, AppError> {
         actor.require(Permission::ViewVenue)?;
-        let today = self.now().date();
-        self.read(async |tx| Ok(tx.stock().summary(actor.venue_id, today).await?))
-            .await
+        let now = self.now();
+        self.read(async |tx| {
+            let today = super::venues::venue_or_404(tx, actor.venue_id)
+                .await?
+                .business_date(now);
+            Ok(tx.stock().summary(actor.venue_id, today).await?)
+        })
+        .await
     }
 }

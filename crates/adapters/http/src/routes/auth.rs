@@ -47,6 +47,35 @@ pub(crate) async fn login(
     }))
 }
 
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SetPassword {
+    token: String,
+    password: String,
+}
+
+/// `POST /auth/set-password {token, password}` -> 204: the owner of an account an admin
+/// created sets its password with the one-time token they were given. Behind the same
+/// per-address limit and hash queue as login.
+pub(crate) async fn set_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = json_body::<SetPassword>(&req, payload).await?.value;
+    let guard = &state.auth.login;
+    let mut place = guard.enter()?;
+    let address = state.auth.proxies.client(&req);
+    guard.admit(&guard.account(&body.token), address)?;
+    place.turn().await?;
+    state
+        .brigade
+        .set_password(&body.token, &body.password)
+        .await?;
+    drop(place);
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// `POST /auth/logout` -> 204: every token of the user stops working, on every
 /// instance within two seconds (here at once), and their open sockets close.
 pub(crate) async fn logout(

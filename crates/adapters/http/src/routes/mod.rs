@@ -8,8 +8,10 @@ pub mod client;
 mod health;
 mod orders;
 pub mod request_id;
+mod staff;
 mod stock;
 mod tables;
+mod venues;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -31,16 +33,27 @@ pub(crate) fn mount(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .route("/auth/login", web::post().to(auth::login))
             .route("/auth/logout", web::post().to(auth::logout))
+            .route("/auth/set-password", web::post().to(auth::set_password))
             .route("/ws/ticket", web::post().to(auth::ws_ticket))
             .route("/metrics/frontend", web::post().to(client::metrics))
             .route("/errors/frontend", web::post().to(client::error))
-            .service(web::scope("/venues/{venue_id}").configure(venue_resources))
+            .route("/venues", web::get().to(venues::list))
+            .service(
+                web::scope("/venues/{venue_id}")
+                    .route("", web::get().to(venues::get))
+                    .route("", web::patch().to(venues::update))
+                    .configure(venue_resources),
+            )
             .configure(venue_resources),
     );
 }
 
 fn venue_resources(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tables", web::get().to(tables::list))
+    cfg.route("/staff", web::get().to(staff::list))
+        .route("/staff", web::post().to(staff::add))
+        .route("/staff/{user_id}", web::patch().to(staff::change_role))
+        .route("/staff/{user_id}", web::delete().to(staff::remove))
+        .route("/tables", web::get().to(tables::list))
         .route("/tables", web::post().to(tables::create))
         .route("/tables/layout", web::patch().to(tables::layout))
         .route("/tables/{table_id}", web::get().to(tables::get))

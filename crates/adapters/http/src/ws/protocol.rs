@@ -15,7 +15,16 @@ pub const MAX_CLIENT_FRAME: usize = 64 * 1024;
 pub enum ClientFrame {
     /// Subscribe to a venue's stream (replacing any earlier subscription), resuming
     /// after `since` when given.
-    JoinVenue { venue_id: Uuid, since: Option<i64> },
+    JoinVenue {
+        venue_id: Uuid,
+        since: Option<i64>,
+        /// Sent by the seeds' clients and ignored: who joins is the connection's
+        /// credential, never what a frame claims.
+        #[serde(default, rename = "user_id")]
+        _user_id: Option<serde_json::Value>,
+        #[serde(default, rename = "role")]
+        _role: Option<serde_json::Value>,
+    },
     /// Stop receiving the venue's stream; the connection stays open.
     LeaveVenue,
     /// Application-level heartbeat for clients that cannot see protocol pings.

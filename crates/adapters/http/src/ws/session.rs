@@ -195,7 +195,9 @@ impl Connection {
                         .await
                 }
             },
-            ClientFrame::JoinVenue { venue_id, since } => {
+            ClientFrame::JoinVenue {
+                venue_id, since, ..
+            } => {
                 let venue = VenueId::from_uuid(venue_id);
                 let Some(actor) = self.access.actor(venue) else {
                     return self

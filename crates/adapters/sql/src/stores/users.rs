@@ -1,15 +1,15 @@
 use async_trait::async_trait;
 use brigade_application::StoreError;
-use brigade_application::model::{Access, Membership, User, WsTicket};
+use brigade_application::model::{Access, Membership, StaffMember, User, WsTicket};
 use brigade_application::ports::UserStore;
-use brigade_domain::UserId;
+use brigade_domain::{Role, UserId, VenueId};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
 use time::OffsetDateTime;
 
 use crate::rows::parse;
-use crate::schema::{memberships, users, ws_tickets};
+use crate::schema::{memberships, password_tokens, users, ws_tickets};
 use crate::tx::{SqlTx, on};
 use crate::types::{AsKey, At, Key};
 
@@ -64,8 +64,8 @@ impl UserStore for SqlTx {
         }))
     }
 
-    async fn upsert(&mut self, user: &User) -> Result<UserId, StoreError> {
-        let id: Key = on!(&mut self.conn, |c| diesel::insert_into(users::table)
+    async fn create_or_join(&mut self, user: &User) -> Result<(UserId, bool), StoreError> {
+        let created: Option<Key> = on!(&mut self.conn, |c| diesel::insert_into(users::table)
             .values((
                 users::id.eq(user.id.key()),
                 users::email.eq(&user.email),
@@ -73,29 +73,124 @@ impl UserStore for SqlTx {
                 users::password_hash.eq(&user.password_hash),
             ))
             .on_conflict(users::email)
-            .do_update()
-            .set((
-                users::full_name.eq(excluded(users::full_name)),
-                users::password_hash.eq(excluded(users::password_hash)),
-            ))
+            .do_nothing()
             .returning(users::id)
             .get_result(c)
-            .await)?;
-        // Row by row: a user belongs to a venue or two, and SQLite takes no batch upsert.
+            .await
+            .optional())?;
+        let (id, created) = match created {
+            Some(id) => (id, true),
+            None => {
+                let id: Key = on!(&mut self.conn, |c| users::table
+                    .filter(users::email.eq(&user.email))
+                    .select(users::id)
+                    .first(c)
+                    .await)?;
+                (id, false)
+            }
+        };
         for m in &user.memberships {
-            on!(&mut self.conn, |c| diesel::insert_into(memberships::table)
-                .values((
-                    memberships::user_id.eq(id),
-                    memberships::venue_id.eq(m.venue_id.key()),
-                    memberships::role.eq(m.role.as_str()),
-                ))
-                .on_conflict((memberships::user_id, memberships::venue_id))
-                .do_update()
-                .set(memberships::role.eq(excluded(memberships::role)))
-                .execute(c)
-                .await)?;
+            self.set_role(m.venue_id, id.into(), m.role).await?;
         }
-        Ok(id.into())
+        Ok((id.into(), created))
+    }
+
+    async fn staff(&mut self, venue: VenueId) -> Result<Vec<StaffMember>, StoreError> {
+        let rows: Vec<(Key, String, String, String)> = on!(&mut self.conn, |c| memberships::table
+            .inner_join(users::table.on(users::id.eq(memberships::user_id)))
+            .filter(memberships::venue_id.eq(venue.key()))
+            .select((users::id, users::email, users::full_name, memberships::role))
+            .order((users::full_name, users::email))
+            .load(c)
+            .await)?;
+        rows.into_iter()
+            .map(|(id, email, full_name, role)| {
+                Ok(StaffMember {
+                    user_id: id.into(),
+                    email,
+                    full_name,
+                    role: parse(&role, "role")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_role(
+        &mut self,
+        venue: VenueId,
+        user: UserId,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        on!(&mut self.conn, |c| diesel::insert_into(memberships::table)
+            .values((
+                memberships::user_id.eq(user.key()),
+                memberships::venue_id.eq(venue.key()),
+                memberships::role.eq(role.as_str()),
+            ))
+            .on_conflict((memberships::venue_id, memberships::user_id))
+            .do_update()
+            .set(memberships::role.eq(excluded(memberships::role)))
+            .execute(c)
+            .await)?;
+        Ok(())
+    }
+
+    async fn remove_membership(
+        &mut self,
+        venue: VenueId,
+        user: UserId,
+    ) -> Result<bool, StoreError> {
+        let deleted = on!(&mut self.conn, |c| diesel::delete(
+            memberships::table
+                .filter(memberships::venue_id.eq(venue.key()))
+                .filter(memberships::user_id.eq(user.key()))
+        )
+        .execute(c)
+        .await)?;
+        Ok(deleted == 1)
+    }
+
+    async fn set_password(&mut self, user: UserId, password_hash: &str) -> Result<(), StoreError> {
+        on!(&mut self.conn, |c| diesel::update(
+            users::table.filter(users::id.eq(user.key()))
+        )
+        .set(users::password_hash.eq(password_hash))
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    async fn insert_password_token(
+        &mut self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on!(&mut self.conn, |c| diesel::insert_into(
+            password_tokens::table
+        )
+        .values((
+            password_tokens::token_hash.eq(token_hash),
+            password_tokens::user_id.eq(user.key()),
+            password_tokens::expires_at.eq(At(expires_at)),
+        ))
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    async fn take_password_token(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<(UserId, OffsetDateTime)>, StoreError> {
+        let row: Option<(Key, At)> = on!(&mut self.conn, |c| diesel::delete(
+            password_tokens::table.filter(password_tokens::token_hash.eq(token_hash))
+        )
+        .returning((password_tokens::user_id, password_tokens::expires_at))
+        .get_result(c)
+        .await
+        .optional())?;
+        Ok(row.map(|(user, at)| (user.into(), at.0)))
     }
 
     async fn access(&mut self, user: UserId) -> Result<Option<Access>, StoreError> {

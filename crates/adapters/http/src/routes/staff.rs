@@ -1,0 +1,133 @@
+//! A venue's staff, for its admins: list, add, change role, remove (DESIGN §9).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use brigade_application::model::StaffMember;
+use brigade_domain::{Role, UserId};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::ok;
+use crate::auth::Acting;
+use crate::body::json_body;
+use crate::{ApiError, AppState};
+
+#[derive(Serialize)]
+pub struct StaffDto {
+    pub user_id: UserId,
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+}
+
+impl From<StaffMember> for StaffDto {
+    fn from(m: StaffMember) -> Self {
+        Self {
+            user_id: m.user_id,
+            email: m.email,
+            full_name: m.full_name,
+            role: m.role,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddStaff {
+    email: String,
+    full_name: String,
+    role: Role,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRole {
+    role: Role,
+}
+
+#[derive(Serialize)]
+struct Added {
+    #[serde(flatten)]
+    member: StaffDto,
+    /// False when an existing account joined (nothing of it changed).
+    created: bool,
+    /// Shown once, for a created account: its owner sets the password with it
+    /// (`POST /api/v1/auth/set-password`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    set_password_token: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    set_password_expires_at: Option<OffsetDateTime>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct StaffPath {
+    user_id: Uuid,
+}
+
+pub(crate) async fn list(
+    state: web::Data<AppState>,
+    Acting(actor): Acting,
+) -> Result<HttpResponse, ApiError> {
+    let staff = state.brigade.staff(&actor).await?;
+    Ok(ok(staff
+        .into_iter()
+        .map(StaffDto::from)
+        .collect::<Vec<_>>()))
+}
+
+/// `POST /staff {email, full_name, role}` -> 201: an existing account joins (its name
+/// and password untouched); a new one is created with a one-time set-password token.
+pub(crate) async fn add(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Acting(actor): Acting,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = json_body::<AddStaff>(&req, payload).await?.value;
+    let added = state
+        .brigade
+        .add_staff(&actor, &body.email, &body.full_name, body.role)
+        .await?;
+    state.auth.access.forget(added.member.user_id).await;
+    let (token, expires) = match added.set_password {
+        Some(t) => (Some(t.token), Some(t.expires_at)),
+        None => (None, None),
+    };
+    Ok(HttpResponse::build(StatusCode::CREATED).json(Added {
+        member: added.member.into(),
+        created: added.created,
+        set_password_token: token,
+        set_password_expires_at: expires,
+    }))
+}
+
+/// `PATCH /staff/{user_id} {role}`; `409 last_admin` rather than no admin.
+pub(crate) async fn change_role(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Acting(actor): Acting,
+    path: web::Path<StaffPath>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = json_body::<ChangeRole>(&req, payload).await?.value;
+    let user = UserId::from_uuid(path.user_id);
+    let member = state.brigade.change_role(&actor, user, body.role).await?;
+    state.auth.access.forget(user).await;
+    Ok(ok(StaffDto::from(member)))
+}
+
+/// `DELETE /staff/{user_id}` -> 204; their open screens of this venue close (4003).
+pub(crate) async fn remove(
+    state: web::Data<AppState>,
+    Acting(actor): Acting,
+    path: web::Path<StaffPath>,
+) -> Result<HttpResponse, ApiError> {
+    let user = UserId::from_uuid(path.user_id);
+    state.brigade.remove_staff(&actor, user).await?;
+    state.auth.access.forget(user).await;
+    Ok(HttpResponse::NoContent().finish())
+}
