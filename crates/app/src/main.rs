@@ -88,7 +88,8 @@ enum VenueCommand {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create a staff account (or reset its password and role).
+    /// Create a staff account with a role in a venue. An email that has an account
+    /// only gets the role: its name and password stay its owner's.
     Create {
         #[command(flatten)]
         database: DatabaseArgs,
@@ -129,6 +130,9 @@ async fn create_venue(
     currency: String,
     admin: Option<&str>,
 ) -> anyhow::Result<()> {
+    if admin.is_some_and(|email| !email.contains('@')) {
+        anyhow::bail!("--admin must be an email address");
+    }
     let store = database.store()?;
     brigade_app::server::migrate(&store).await?;
     let brigade = brigade_app::server::brigade(&store, 2)?;

@@ -132,7 +132,8 @@ pub trait UserStore: Send {
     async fn insert_ticket(&mut self, ticket: &WsTicket) -> Result<()>;
     /// Takes the ticket with this hash out of the store (so it works once), expired or not.
     async fn take_ticket(&mut self, ticket_hash: &str) -> Result<Option<WsTicket>>;
-    /// Deletes tickets that expired before `before`; returns how many.
+    /// Deletes WebSocket tickets and set-password tokens that expired before `before`;
+    /// returns how many.
     async fn prune_tickets(&mut self, before: OffsetDateTime) -> Result<u64>;
 }
 

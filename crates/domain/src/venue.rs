@@ -56,7 +56,8 @@ impl Timezone {
         jiff::tz::db()
             .get(name)
             .map(|zone| Timezone {
-                name: name.to_owned(),
+                // The database's own spelling (`europe/rome` is `Europe/Rome`).
+                name: zone.iana_name().unwrap_or(name).to_owned(),
                 zone,
             })
             .map_err(|_| format!("{name:?} is not an IANA time zone (e.g. Europe/Rome)"))
@@ -85,6 +86,10 @@ impl DayStart {
     /// `HH:MM`, from `00:00` to `23:59`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let bad = || format!("{text:?} is not a time of day as HH:MM (e.g. 04:00)");
+        let digits = text.trim().bytes().filter(u8::is_ascii_digit).count();
+        if digits != 4 {
+            return Err(bad());
+        }
         let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
         let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
         if h > 23 || m > 59 || text.trim().len() != 5 {
@@ -191,13 +196,17 @@ mod tests {
     #[test]
     fn zones_times_of_day_and_currencies_are_validated() {
         assert!(Timezone::parse("Europe/Rome").is_ok());
+        assert_eq!(
+            Timezone::parse("europe/rome").map(|z| z.name().to_owned()),
+            Ok("Europe/Rome".to_owned())
+        );
         assert!(Timezone::parse("Mars/Olympus").is_err());
         assert_eq!(DayStart::parse("04:00").map(|d| d.minutes()), Ok(240));
         assert_eq!(
             DayStart::parse("04:00").map(|d| d.to_string()),
             Ok("04:00".into())
         );
-        for bad in ["4", "24:00", "04:60", "4:00", "04:00:00", "ab:cd"] {
+        for bad in ["4", "24:00", "04:60", "4:00", "+4:00", "04:00:00", "ab:cd"] {
             assert!(DayStart::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Currency::parse("eur").map(Currency::code), Ok("EUR".into()));

@@ -164,8 +164,8 @@ async fn logging_out_ends_the_session_at_once_and_closes_its_sockets() {
 async fn a_member_removed_from_the_venue_is_refused_there_and_their_screen_closes() {
     let app = TestApp::spawn().await;
     let (chef, mut screen) = chef_at_the_pass(&app).await;
-    // No route removes staff yet (staff management comes with venues): what it will
-    // do in one transaction, done here by hand.
+    // Removed elsewhere (another instance; here by hand, as `DELETE /staff/{id}` does
+    // it): only the store's stamp tells this instance.
     let now = match backend() {
         Backend::Postgres => "now()",
         Backend::Sqlite => "strftime('%Y-%m-%d %H:%M:%f+00:00', 'now')",

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::kds::Incoming;
 use crate::support::{PASSWORD, Staff, TestApp, VENUE, brigade_cli};
 
 fn login_body(email: &str, password: &str) -> serde_json::Value {
@@ -178,12 +179,49 @@ async fn the_last_admin_can_be_neither_demoted_nor_removed() {
 }
 
 #[actix_web::test]
+async fn adding_a_pending_account_again_gives_a_new_token_and_a_member_is_not_added_twice() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let staff = format!("/api/v1/venues/{VENUE}/staff");
+    let invite = json!({ "email": "new.cook@beerflow.demo", "full_name": "New Cook",
+                         "role": "kitchen" });
+    let first = admin.post(&staff, invite.clone()).await.expect(201);
+    // The answer was lost: adding the email again hands out a new token.
+    let again = admin.post(&staff, invite).await.expect(201);
+    assert_eq!(again["created"], false);
+    let (old, new) = (&first["set_password_token"], &again["set_password_token"]);
+    assert!(
+        new.as_str().is_some_and(|t| t.len() == 64) && old != new,
+        "{again}"
+    );
+    app.anonymous()
+        .post(
+            "/api/v1/auth/set-password",
+            json!({ "token": new, "password": "a-cook-at-last" }),
+        )
+        .await
+        .expect(204);
+    Staff::login_with(&app.base, "new.cook@beerflow.demo", "a-cook-at-last").await;
+
+    // Someone already on the staff is re-roled, not added twice.
+    admin
+        .post(
+            &staff,
+            json!({ "email": "chef@beerflow.demo", "full_name": "Chef", "role": "waiter" }),
+        )
+        .await
+        .expect_problem(409, "already_staff");
+}
+
+#[actix_web::test]
 async fn a_removed_member_loses_the_venue_within_two_seconds() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let waiter = app.waiter().await;
     let tables = format!("/api/v1/venues/{VENUE}/tables");
     waiter.get(&tables).await.expect(200);
+    let mut screen = app.kds(&waiter).await;
+    screen.join(VENUE, None).await;
     let staff = admin
         .get(&format!("/api/v1/venues/{VENUE}/staff"))
         .await
@@ -206,6 +244,17 @@ async fn a_removed_member_loses_the_venue_within_two_seconds() {
         }
         assert!(start.elapsed() < Duration::from_secs(2), "still served");
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Their screen of the venue closes: no longer a member (4003).
+    loop {
+        match screen.recv(Duration::from_secs(3)).await {
+            Some(Incoming::Closed(code)) => {
+                assert_eq!(code, Some(4003));
+                break;
+            }
+            Some(Incoming::Json(_)) => continue,
+            None => panic!("the screen stayed open"),
+        }
     }
     // Their account is untouched: they still log in (to no venue).
     app.waiter().await;

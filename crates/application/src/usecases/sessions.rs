@@ -80,7 +80,8 @@ impl Brigade {
         Ok(ticket.filter(|t| t.expires_at > now))
     }
 
-    /// Deletes expired tickets that were never used; returns how many.
+    /// Deletes expired tickets and set-password tokens that were never used; returns
+    /// how many.
     pub async fn prune_tickets(&self) -> Result<u64, AppError> {
         let now = self.clock.now();
         self.write(async |tx| Ok(tx.users().prune_tickets(now).await?))

@@ -164,14 +164,18 @@ impl Brigade {
         self.write(async |tx| {
             tx.venues().lock(actor.venue_id).await?;
             let (id, created) = tx.users().create_or_join(&user).await?;
-            if !created && let Ok(current) = member(tx, actor.venue_id, id).await {
-                if current.role == role {
-                    return Ok(StaffAdded {
-                        member: current,
-                        created: false,
-                        set_password: None,
-                    });
-                }
+            // An account whose owner never set a password (the token expired, or the
+            // answer was lost) gets a new token when an admin adds it again.
+            let pending = created
+                || tx
+                    .users()
+                    .by_email(&user.email)
+                    .await?
+                    .is_some_and(|u| u.password_hash.is_empty());
+            if !created
+                && let Ok(current) = member(tx, actor.venue_id, id).await
+                && current.role != role
+            {
                 return Err(AppError::conflict(
                     "already_staff",
                     format!(
@@ -181,7 +185,7 @@ impl Brigade {
                 ));
             }
             tx.users().set_role(actor.venue_id, id, role).await?;
-            if created {
+            if pending {
                 tx.users()
                     .insert_password_token(&token_hash(&token), id, expires_at)
                     .await?;
@@ -190,7 +194,7 @@ impl Brigade {
             Ok(StaffAdded {
                 member: member(tx, actor.venue_id, id).await?,
                 created,
-                set_password: created.then(|| SetPasswordToken {
+                set_password: pending.then(|| SetPasswordToken {
                     token: token.clone(),
                     expires_at,
                 }),
@@ -258,7 +262,8 @@ impl Brigade {
             if expires_at <= now {
                 return Err(AppError::conflict(
                     "invalid_token",
-                    "this set-password token expired: ask an admin for a new one",
+                    "this set-password token expired: an admin adding your email again \
+                     gives you a new one",
                 ));
             }
             tx.users().set_password(user, &password_hash).await?;

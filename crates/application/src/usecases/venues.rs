@@ -27,8 +27,8 @@ impl VenuePatch {
     /// `venue` with this patch applied, or why not.
     pub fn apply(self, mut venue: Venue) -> Result<Venue, AppError> {
         if let Some(name) = self.name {
-            require_text("name", &name, 200)?;
-            venue.name = name;
+            require_text("name", name.trim(), 200)?;
+            venue.name = name.trim().to_owned();
         }
         if let Some(zone) = self.timezone {
             venue.timezone = Timezone::parse(&zone).map_err(AppError::Validation)?;

@@ -309,6 +309,11 @@ impl UserStore for SqlTx {
         )
         .execute(c)
         .await)?;
-        Ok(deleted as u64)
+        let tokens = on!(&mut self.conn, |c| diesel::delete(
+            password_tokens::table.filter(password_tokens::expires_at.lt(At(before)))
+        )
+        .execute(c)
+        .await)?;
+        Ok((deleted + tokens) as u64)
     }
 }
