@@ -79,6 +79,16 @@ async fn member(tx: &mut dyn Tx, venue: VenueId, user: UserId) -> Result<StaffMe
 }
 
 impl Brigade {
+    /// The hash of an acceptable password (8 to 256 characters).
+    async fn hashed(&self, password: &str) -> Result<String, AppError> {
+        valid_password(password)?;
+        Ok(self
+            .passwords
+            .hash(password.to_owned())
+            .await
+            .map_err(crate::StoreError::Unknown)?)
+    }
+
     /// `brigade user create` and the demo seed: a new email gets an account with
     /// `password`; an existing one keeps its name and password and only gets the
     /// memberships (the last admin of a venue is not demoted). Returns the account and
@@ -92,12 +102,7 @@ impl Brigade {
     ) -> Result<(UserId, bool), AppError> {
         let email = normalized_email(email)?;
         super::require_text("full_name", full_name, 200)?;
-        valid_password(password)?;
-        let password_hash = self
-            .passwords
-            .hash(password.to_owned())
-            .await
-            .map_err(crate::StoreError::Unknown)?;
+        let password_hash = self.hashed(password).await?;
         let user = User {
             id: UserId::new(),
             email,
@@ -244,12 +249,7 @@ impl Brigade {
     /// The owner sets their password with the one-time token they were given (no
     /// credential otherwise). Ends the account's other sessions.
     pub async fn set_password(&self, token: &str, password: &str) -> Result<(), AppError> {
-        valid_password(password)?;
-        let password_hash = self
-            .passwords
-            .hash(password.to_owned())
-            .await
-            .map_err(crate::StoreError::Unknown)?;
+        let password_hash = self.hashed(password).await?;
         let now = self.clock.now();
         let hash = token_hash(token);
         self.write(async |tx| {
