@@ -60,7 +60,8 @@ const REREAD_AFTER: Duration = Duration::from_secs(1);
 
 pub struct AccessCache {
     brigade: Brigade,
-    cache: moka::future::Cache<UserId, Loaded>,
+    /// Every authenticated request looks its user up here: a plain (sync) lookup.
+    cache: moka::sync::Cache<UserId, Loaded>,
     changes: broadcast::Sender<Changed>,
 }
 
@@ -68,7 +69,7 @@ impl AccessCache {
     pub fn new(brigade: Brigade) -> Self {
         Self {
             brigade,
-            cache: moka::future::Cache::builder()
+            cache: moka::sync::Cache::builder()
                 .max_capacity(CAPACITY)
                 .time_to_live(TTL)
                 .build(),
@@ -76,29 +77,22 @@ impl AccessCache {
         }
     }
 
-    /// Who `user` is now (`None`: no such account). Concurrent misses share one read.
+    /// Who `user` is now (`None`: no such account).
     pub async fn get(&self, user: UserId) -> Result<Option<Arc<Access>>, ApiError> {
         self.load(user).await.map(|loaded| loaded.access)
     }
 
     async fn load(&self, user: UserId) -> Result<Loaded, ApiError> {
-        self.cache
-            .try_get_with(user, async {
-                let access = self.brigade.access(user).await?;
-                Ok::<_, brigade_application::AppError>(Loaded {
-                    access: access.map(Arc::new),
-                    at: std::time::Instant::now(),
-                })
-            })
-            .await
-            .map_err(|e| match Arc::into_inner(e) {
-                Some(e) => ApiError::from(e),
-                None => ApiError::from(brigade_application::AppError::Store(
-                    brigade_application::StoreError::Unavailable(anyhow::anyhow!(
-                        "reading who a token speaks for failed"
-                    )),
-                )),
-            })
+        if let Some(hit) = self.cache.get(&user) {
+            return Ok(hit);
+        }
+        // Concurrent misses of one user each read (a few, once a minute at most).
+        let loaded = Loaded {
+            access: self.brigade.access(user).await?.map(Arc::new),
+            at: std::time::Instant::now(),
+        };
+        self.cache.insert(user, loaded.clone());
+        Ok(loaded)
     }
 
     /// The access of a token issued to `user` under `epoch`, when it still speaks for
@@ -113,7 +107,7 @@ impl AccessCache {
             .as_ref()
             .is_some_and(|a| a.disabled || a.session_epoch < epoch);
         if maybe_stale && loaded.at.elapsed() >= REREAD_AFTER {
-            self.cache.invalidate(&user).await;
+            self.cache.invalidate(&user);
             loaded = self.load(user).await?;
         }
         match loaded.access {
@@ -126,7 +120,7 @@ impl AccessCache {
 
     /// Drops what is cached of `user` and tells their open sockets.
     pub async fn forget(&self, user: UserId) {
-        self.cache.invalidate(&user).await;
+        self.cache.invalidate(&user);
         let _ = self.changes.send(Changed::User(user));
     }
 
