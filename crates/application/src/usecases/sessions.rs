@@ -8,11 +8,30 @@
 //! [`Brigade::access_changes`] is how every instance learns of it.
 
 use brigade_domain::UserId;
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
+
+use uuid::Uuid;
 
 use crate::model::{Access, WsTicket};
 use crate::ports::Tx;
 use crate::{AppError, Brigade};
+
+/// A one-time token (244 random bits, 64 hex characters) and the hash the store keeps
+/// of it: WebSocket tickets and set-password tokens.
+pub(crate) fn one_time_token() -> (String, String) {
+    let token = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// How the store names a one-time token: its SHA-256, in hex.
+pub(crate) fn token_hash(token: &str) -> String {
+    Sha256::digest(token.trim().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 impl Brigade {
     /// Who `user` is now (`None`: no such account).
@@ -65,17 +84,34 @@ impl Brigade {
         .await
     }
 
-    /// Keeps a ticket (its hash) for one WebSocket upgrade.
-    pub async fn issue_ticket(&self, ticket: &WsTicket) -> Result<(), AppError> {
-        self.write(async |tx| Ok(tx.users().insert_ticket(ticket).await?))
-            .await
+    /// A ticket for one WebSocket upgrade by `user` under session `epoch`, redeemable
+    /// for `ttl`; the socket it opens closes at `token_expires_at`. Only its hash is kept.
+    pub async fn issue_ticket(
+        &self,
+        user: UserId,
+        epoch: i64,
+        token_expires_at: OffsetDateTime,
+        ttl: time::Duration,
+    ) -> Result<String, AppError> {
+        let (ticket, ticket_hash) = one_time_token();
+        let record = WsTicket {
+            ticket_hash,
+            user_id: user,
+            session_epoch: epoch,
+            token_expires_at,
+            expires_at: self.clock.now() + ttl,
+        };
+        self.write(async |tx| Ok(tx.users().insert_ticket(&record).await?))
+            .await?;
+        Ok(ticket)
     }
 
-    /// Redeems the ticket with this hash: once, before it expires, on any instance.
-    pub async fn redeem_ticket(&self, ticket_hash: &str) -> Result<Option<WsTicket>, AppError> {
+    /// Redeems `ticket`: once, before it expires, on any instance.
+    pub async fn redeem_ticket(&self, ticket: &str) -> Result<Option<WsTicket>, AppError> {
         let now = self.clock.now();
+        let hash = token_hash(ticket);
         let ticket = self
-            .write(async |tx| Ok(tx.users().take_ticket(ticket_hash).await?))
+            .write(async |tx| Ok(tx.users().take_ticket(&hash).await?))
             .await?;
         Ok(ticket.filter(|t| t.expires_at > now))
     }

@@ -4,10 +4,9 @@
 //! account's password or name, and a venue always keeps an admin.
 
 use brigade_domain::{Permission, Role, UserId, VenueId};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
+use super::sessions::{one_time_token, token_hash};
 use crate::model::{Membership, StaffMember, User};
 use crate::ports::Tx;
 use crate::{Actor, AppError, Brigade};
@@ -45,13 +44,6 @@ fn valid_password(password: &str) -> Result<(), AppError> {
         return Err(AppError::validation("password must be 8 to 256 characters"));
     }
     Ok(())
-}
-
-fn token_hash(token: &str) -> String {
-    Sha256::digest(token.trim().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Refuses to leave `venue` without an admin when `user` stops being one.
@@ -155,7 +147,7 @@ impl Brigade {
         let email = normalized_email(email)?;
         super::require_text("full_name", full_name, 200)?;
         let now = self.clock.now();
-        let token = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
+        let (token, hash) = one_time_token();
         let user = User {
             id: UserId::new(),
             email,
@@ -192,7 +184,7 @@ impl Brigade {
             tx.users().set_role(actor.venue_id, id, role).await?;
             if pending {
                 tx.users()
-                    .insert_password_token(&token_hash(&token), id, expires_at)
+                    .insert_password_token(&hash, id, expires_at)
                     .await?;
             }
             tx.users().access_changed(id, now, false).await?;

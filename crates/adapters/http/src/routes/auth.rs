@@ -1,11 +1,8 @@
 //! Signing in and out, and the tickets that open WebSockets.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use brigade_application::AppError;
-use brigade_application::model::WsTicket;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::auth::Authenticated;
 use crate::auth::login::hex;
@@ -93,36 +90,20 @@ pub(crate) async fn ws_ticket(
     who: Authenticated,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).map_err(|e| {
-        tracing::error!(error = %e, "no randomness for a ticket");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "no ticket can be made right now; retry",
-        )
-    })?;
-    let ticket = hex(&secret);
     let ttl = state.auth.ticket_ttl;
-    let now = time::OffsetDateTime::now_utc();
-    state
+    let token_expires_at = time::OffsetDateTime::from_unix_timestamp(who.identity.expires_at)
+        .map_err(|_| ApiError::unauthorized("the token's expiry is out of range"))?;
+    let ticket = state
         .brigade
-        .issue_ticket(&WsTicket {
-            ticket_hash: ticket_hash(&ticket),
-            user_id: who.identity.user_id,
-            session_epoch: who.identity.epoch,
-            token_expires_at: time::OffsetDateTime::from_unix_timestamp(who.identity.expires_at)
-                .unwrap_or(now),
-            expires_at: now + ttl,
-        })
+        .issue_ticket(
+            who.identity.user_id,
+            who.identity.epoch,
+            token_expires_at,
+            time::Duration::try_from(ttl).unwrap_or(time::Duration::seconds(30)),
+        )
         .await?;
     Ok(HttpResponse::Created().json(json!({
         "ticket": ticket,
         "expires_in": ttl.as_secs(),
     })))
-}
-
-/// How a ticket is kept: its SHA-256, so the table never holds a usable ticket.
-pub(crate) fn ticket_hash(ticket: &str) -> String {
-    hex(&Sha256::digest(ticket.as_bytes()))
 }

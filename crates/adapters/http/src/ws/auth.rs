@@ -14,7 +14,6 @@ use super::protocol::{self, close};
 use super::session::{Connection, End};
 use crate::auth::access::Changed;
 use crate::auth::bearer;
-use crate::routes::auth::ticket_hash;
 use crate::{ApiError, AppState, Identity};
 
 #[derive(Deserialize)]
@@ -80,15 +79,11 @@ pub(crate) async fn upgrade(
 
 /// The session a ticket opens, once.
 async fn redeem(state: &AppState, ticket: &str) -> Result<Identity, ApiError> {
-    let ticket = state
-        .brigade
-        .redeem_ticket(&ticket_hash(ticket))
-        .await?
-        .ok_or_else(|| {
-            ApiError::unauthorized(
-                "invalid ticket: tickets work once, within seconds; ask for a new one",
-            )
-        })?;
+    let ticket = state.brigade.redeem_ticket(ticket).await?.ok_or_else(|| {
+        ApiError::unauthorized(
+            "invalid ticket: tickets work once, within seconds; ask for a new one",
+        )
+    })?;
     Ok(Identity {
         user_id: ticket.user_id,
         epoch: ticket.session_epoch,
