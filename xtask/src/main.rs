@@ -4,8 +4,10 @@
 //! - `tidy` — architecture invariants (the domain does no I/O; only the app uses the
 //!   store; no adapter depends on another).
 //! - `bench` — throughput and latency figures for docs/BENCHMARKS.md.
+//! - `fuzz [--long]` — schemathesis against the served OpenAPI contract.
 
 mod bench;
+mod fuzz;
 mod test;
 mod tidy;
 
@@ -17,13 +19,15 @@ fn main() -> ExitCode {
         Some("test-phase3") => test::run(&args[1..]),
         Some("tidy") => tidy::run(),
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  \
                  test-phase3 [--suite NAME]...  run every suite (unit, e2e) on a real PostgreSQL\n  \
                  tidy                           check the architecture invariants\n  \
-                 bench                          measure order and serve throughput and latency"
+                 bench                          measure order and serve throughput and latency\n  \
+                 fuzz [--long]                  schemathesis against the served OpenAPI contract"
             );
             return ExitCode::from(2);
         }

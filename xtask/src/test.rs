@@ -32,7 +32,7 @@ enum Run {
 /// clean clone, measured).
 const E2E: &[&str] = &["--workspace", "--test", "e2e"];
 
-const SUITES: [Suite; 5] = [
+const SUITES: [Suite; 6] = [
     Suite {
         name: "lint",
         about: "cargo fmt --check, and clippy on every target with warnings denied",
@@ -88,6 +88,13 @@ const SUITES: [Suite; 5] = [
         env: &[],
         needs_postgres: true,
     },
+    Suite {
+        name: "fuzz",
+        about: "the OpenAPI contract validates; schemathesis against it on SQLite and PostgreSQL finds no 5xx, no undocumented status or shape",
+        runs: &[Run::Bash(crate::fuzz::SCRIPT)],
+        env: &[],
+        needs_postgres: true,
+    },
 ];
 
 /// A suite that runs longer than this has hung; it is killed and fails.
@@ -101,7 +108,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--suite" => wanted.push(rest.next().ok_or("--suite needs a name")?),
             other => {
                 return Err(format!(
-                    "unknown argument {other:?} (try --suite lint|unit|e2e|e2e-postgres|e2e-sqlite|deploy)"
+                    "unknown argument {other:?} (try --suite lint|unit|e2e|e2e-postgres|e2e-sqlite|deploy|fuzz)"
                 ));
             }
         }

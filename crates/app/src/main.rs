@@ -63,6 +63,9 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Print the OpenAPI 3.1 document of this build's API (what
+    /// `GET /api/v1/openapi.json` serves), to generate clients offline.
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -257,6 +260,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .write_all(banner.as_bytes())
                 .and_then(|()| stdout.flush());
             running.server.await?;
+        }
+        Command::Openapi => {
+            println!("{}", brigade_http::openapi().to_pretty_json()?);
         }
         Command::Migrate(database) => {
             let store = database.store()?;

@@ -96,8 +96,25 @@ pub(crate) fn to_f64(value: i64, scale: u32) -> f64 {
 
 /// Serialises a fixed-point newtype as a JSON number and deserialises it from a number
 /// or a string, exactly: a float is read back through its shortest round-trip text.
+/// With the `openapi` feature, the type is described as a JSON number (`$doc` says
+/// how many decimals it keeps).
 macro_rules! decimal_serde {
-    ($ty:ty, $to_f64:ident, $parse:path) => {
+    ($ty:ty, $to_f64:ident, $parse:path, $doc:literal) => {
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{ObjectBuilder, Type};
+                ObjectBuilder::new()
+                    .schema_type(Type::Number)
+                    .description(Some($doc))
+                    .minimum(Some(-$crate::decimal::MAX_MAGNITUDE))
+                    .maximum(Some($crate::decimal::MAX_MAGNITUDE))
+                    .into()
+            }
+        }
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $ty {}
+
         impl serde::Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_f64(self.$to_f64())

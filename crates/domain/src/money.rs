@@ -56,7 +56,12 @@ impl fmt::Display for Money {
     }
 }
 
-crate::decimal::decimal_serde!(Money, to_major_f64, Money::parse_major);
+crate::decimal::decimal_serde!(
+    Money,
+    to_major_f64,
+    Money::parse_major,
+    "An amount in the venue's currency, at most 2 decimals (a decimal string is accepted too)."
+);
 
 #[cfg(test)]
 mod tests {

@@ -82,7 +82,12 @@ impl fmt::Display for Quantity {
     }
 }
 
-crate::decimal::decimal_serde!(Quantity, to_f64, Quantity::parse);
+crate::decimal::decimal_serde!(
+    Quantity,
+    to_f64,
+    Quantity::parse,
+    "A quantity, at most 3 decimals (a decimal string is accepted too)."
+);
 
 #[cfg(test)]
 mod tests {

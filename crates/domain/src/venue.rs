@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// What serving does when stock is short (DESIGN §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StockPolicy {
     /// Refuse to serve: `409 insufficient_stock`, nothing changes.

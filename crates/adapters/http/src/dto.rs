@@ -22,20 +22,20 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 // ---------- auth ----------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MembershipDto {
     pub venue_id: VenueId,
     pub role: Role,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserDto {
     pub id: UserId,
     pub email: String,
@@ -43,7 +43,7 @@ pub struct UserDto {
     pub venues: Vec<MembershipDto>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LoginResponse {
     pub access_token: String,
     pub token_type: &'static str,
@@ -75,7 +75,7 @@ fn empty_object() -> Value {
     Value::Object(Default::default())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTable {
     pub name: String,
@@ -96,7 +96,7 @@ impl From<CreateTable> for NewTable {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTable {
     pub name: Option<String>,
@@ -116,26 +116,26 @@ impl From<UpdateTable> for TablePatch {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TableStatusRequest {
     pub status: TableStatus,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LayoutEntry {
     pub id: TableId,
     pub position_json: Value,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LayoutRequest {
     pub tables: Vec<LayoutEntry>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TableDto {
     pub id: TableId,
     pub venue_id: VenueId,
@@ -172,7 +172,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProduct {
     pub name: String,
@@ -204,7 +204,7 @@ impl From<CreateProduct> for NewProduct {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProduct {
     pub name: Option<String>,
@@ -232,7 +232,7 @@ impl From<UpdateProduct> for ProductPatch {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ProductDto {
     pub id: ProductId,
     pub venue_id: VenueId,
@@ -273,7 +273,7 @@ impl From<Product> for ProductDto {
 
 // ---------- stock ----------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLot {
     pub product_id: ProductId,
@@ -300,7 +300,7 @@ impl From<CreateLot> for NewLot {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LotDto {
     pub id: LotId,
     pub venue_id: VenueId,
@@ -335,13 +335,15 @@ impl From<Lot> for LotDto {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LotQuery {
     pub product_id: Option<ProductId>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MovementQuery {
     pub product_id: Option<ProductId>,
@@ -350,7 +352,7 @@ pub struct MovementQuery {
     pub limit: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MovementDto {
     pub id: Uuid,
     pub lot_id: LotId,
@@ -380,7 +382,7 @@ impl From<StockMovement> for MovementDto {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct StockSummaryDto {
     pub product_id: ProductId,
     pub name: String,
@@ -410,7 +412,7 @@ impl From<StockSummaryRow> for StockSummaryDto {
 
 // ---------- orders ----------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemRequest {
     pub product_id: ProductId,
@@ -434,7 +436,7 @@ fn one() -> i32 {
     1
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrder {
     pub table_id: Option<TableId>,
@@ -456,19 +458,20 @@ impl From<CreateOrder> for NewOrder {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddItems {
     pub items: Vec<ItemRequest>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
     pub status: OrderStatus,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrderQuery {
     /// One status or several, comma-separated (`?status=confirmed,preparing`).
@@ -476,13 +479,13 @@ pub struct OrderQuery {
     pub limit: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AllocationDto {
     pub lot_id: LotId,
     pub quantity: Quantity,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ItemDto {
     pub id: OrderItemId,
     pub product_id: ProductId,
@@ -498,7 +501,7 @@ pub struct ItemDto {
     pub shortfall: Quantity,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OrderDto {
     pub id: OrderId,
     pub venue_id: VenueId,

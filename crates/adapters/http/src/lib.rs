@@ -2,9 +2,11 @@
 
 mod auth;
 mod body;
+mod docs;
 mod dto;
 mod error;
 mod limits;
+mod openapi;
 mod routes;
 pub mod ws;
 
@@ -18,6 +20,7 @@ pub use auth::login::LoginSettings;
 pub use auth::{Auth, AuthSettings, Identity, JwtKeys};
 pub use error::ApiError;
 pub use limits::TrustedProxies;
+pub use openapi::openapi;
 pub use routes::client::ClientTelemetry;
 pub use routes::request_id::{RequestId, middleware as request_id};
 
@@ -49,13 +52,16 @@ pub trait HealthReport: Send + Sync + 'static {
     fn report(&self) -> serde_json::Value;
 }
 
-/// Mounts Brigade's routes (REST and health) on an actix `App`.
+/// Mounts Brigade's routes (REST, the WebSocket upgrade, health, the OpenAPI document
+/// and the docs page) on an actix `App`.
 pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(state))
             .app_data(error::path_config())
             .app_data(error::query_config());
-        routes::mount(cfg);
+        routes::mount(&mut utoipa_actix_web::service_config::ServiceConfig::new(
+            cfg,
+        ));
     }
 }
 

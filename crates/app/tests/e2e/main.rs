@@ -16,6 +16,7 @@ mod kds;
 mod logins;
 mod migrations;
 mod nginx;
+mod openapi;
 mod realtime;
 mod retention;
 mod schema;

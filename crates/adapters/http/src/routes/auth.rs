@@ -1,8 +1,8 @@
 //! Signing in and out, and the tickets that open WebSockets.
 
+use actix_web::post;
 use actix_web::{HttpRequest, HttpResponse, web};
 use brigade_application::AppError;
-use serde_json::json;
 
 use crate::auth::Authenticated;
 use crate::auth::login::hex;
@@ -13,6 +13,17 @@ use crate::{ApiError, AppState};
 /// `POST /auth/login {email, password}` -> a bearer token for one shift. Limited per
 /// account and per client address (`429`), hashes queue briefly (`503` past the queue);
 /// a wrong password, an unknown email and a disabled account get one answer.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "login",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "A bearer token and who it speaks for.", body = LoginResponse),
+        (status = 401, description = "`invalid_credentials`: wrong email or password, or a disabled account (one answer for all three)."),
+        (status = 429, description = "`rate_limited`: too many attempts for this account or from this address."),
+    )
+)]
+#[post("/auth/login")]
 pub(crate) async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -44,7 +55,7 @@ pub(crate) async fn login(
     }))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SetPassword {
     token: String,
@@ -54,6 +65,17 @@ pub(crate) struct SetPassword {
 /// `POST /auth/set-password {token, password}` -> 204: the owner of an account an admin
 /// created sets its password with the one-time token they were given. Behind the same
 /// per-address limit and hash queue as login.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "set_password",
+    request_body = SetPassword,
+    responses(
+        (status = 204, description = "The password is set; the account's other sessions end."),
+        (status = 409, description = "`invalid_token`: unknown, used or expired token."),
+        (status = 429, description = "`rate_limited`: too many attempts from this address."),
+    )
+)]
+#[post("/auth/set-password")]
 pub(crate) async fn set_password(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -75,6 +97,12 @@ pub(crate) async fn set_password(
 
 /// `POST /auth/logout` -> 204: every token of the user stops working, on every
 /// instance within two seconds (here at once), and their open sockets close.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "logout",
+    responses((status = 204, description = "Every token of the user stops working, on every instance, and their sockets close."))
+)]
+#[post("/auth/logout")]
 pub(crate) async fn logout(
     who: Authenticated,
     state: web::Data<AppState>,
@@ -84,8 +112,22 @@ pub(crate) async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct WsTicket {
+    /// Connect with `GET /api/v1/ws?ticket=<ticket>`.
+    ticket: String,
+    /// Seconds the ticket stays valid.
+    expires_in: u64,
+}
+
 /// `POST /ws/ticket` -> `{ticket, expires_in}`: opens one WebSocket
 /// (`GET /api/v1/ws?ticket=...`), once, within `expires_in` seconds, on any instance.
+#[utoipa::path(
+    tag = "realtime",
+    operation_id = "create_ws_ticket",
+    responses((status = 201, description = "A ticket that opens one WebSocket, once, within `expires_in` seconds, on any instance.", body = WsTicket))
+)]
+#[post("/ws/ticket")]
 pub(crate) async fn ws_ticket(
     who: Authenticated,
     state: web::Data<AppState>,
@@ -102,8 +144,8 @@ pub(crate) async fn ws_ticket(
             time::Duration::try_from(ttl).unwrap_or(time::Duration::seconds(30)),
         )
         .await?;
-    Ok(HttpResponse::Created().json(json!({
-        "ticket": ticket,
-        "expires_in": ttl.as_secs(),
-    })))
+    Ok(HttpResponse::Created().json(WsTicket {
+        ticket,
+        expires_in: ttl.as_secs(),
+    }))
 }

@@ -10,11 +10,11 @@
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
+use actix_web::post;
 use actix_web::{HttpRequest, HttpResponse, web};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram};
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
 use brigade_application::AppError;
@@ -61,12 +61,12 @@ impl ClientTelemetry {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(crate) struct MetricsReport {
     metrics: Vec<ClientMeasurement>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct ClientMeasurement {
     screen: String,
     action: String,
@@ -79,7 +79,7 @@ struct ClientMeasurement {
     network_info: Option<NetworkInfo>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 struct DeviceInfo {
     #[serde(default)]
     platform: Option<String>,
@@ -87,13 +87,13 @@ struct DeviceInfo {
     app_version: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct NetworkInfo {
     #[serde(default, rename = "type")]
     kind: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ErrorReport {
     message: String,
@@ -107,7 +107,7 @@ pub(crate) struct ErrorReport {
     device: Option<ErrorDevice>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ErrorDevice {
     #[serde(default)]
@@ -118,6 +118,12 @@ struct ErrorDevice {
     model: Option<String>,
     #[serde(default)]
     app_version: Option<String>,
+}
+
+/// How many reports were taken.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Accepted {
+    accepted: usize,
 }
 
 /// `422 validation_failed`, as every other refused value.
@@ -161,6 +167,16 @@ fn admitted(who: &Authenticated, state: &AppState) -> Result<Uuid, ApiError> {
 }
 
 /// `POST /api/v1/metrics/frontend {metrics: [{screen, action, duration_ms, ...}]}`
+#[utoipa::path(
+    tag = "client telemetry",
+    operation_id = "report_client_metrics",
+    request_body = MetricsReport,
+    responses(
+        (status = 202, description = "Recorded as OpenTelemetry metrics.", body = Accepted),
+        (status = 429, description = "`rate_limited`: too many reports from this user."),
+    )
+)]
+#[post("/metrics/frontend")]
 pub(crate) async fn metrics(
     req: HttpRequest,
     who: Authenticated,
@@ -228,10 +244,22 @@ pub(crate) async fn metrics(
             ],
         );
     }
-    Ok(HttpResponse::Accepted().json(json!({ "accepted": report.metrics.len() })))
+    Ok(HttpResponse::Accepted().json(Accepted {
+        accepted: report.metrics.len(),
+    }))
 }
 
 /// `POST /api/v1/errors/frontend {message, stack?, componentStack?, timestamp?, device?}`
+#[utoipa::path(
+    tag = "client telemetry",
+    operation_id = "report_client_error",
+    request_body = ErrorReport,
+    responses(
+        (status = 202, description = "Logged.", body = Accepted),
+        (status = 429, description = "`rate_limited`: too many reports from this user."),
+    )
+)]
+#[post("/errors/frontend")]
 pub(crate) async fn error(
     req: HttpRequest,
     who: Authenticated,
@@ -267,7 +295,7 @@ pub(crate) async fn error(
         "client error"
     );
     error_counter().add(1, &[KeyValue::new("platform", platform)]);
-    Ok(HttpResponse::Accepted().json(json!({ "accepted": 1 })))
+    Ok(HttpResponse::Accepted().json(Accepted { accepted: 1 }))
 }
 
 /// The `platform` label: one of a fixed set, so clients cannot mint series.

@@ -4,11 +4,18 @@
 //! `degraded`, still 200, so a load balancer keeps the instance. The detailed view adds
 //! each component's report and the kitchen.
 
+use actix_web::get;
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
 
+#[utoipa::path(
+    tag = "health",
+    operation_id = "health_live",
+    responses((status = 200, description = "The process answers (touches no dependency).", body = serde_json::Value))
+)]
+#[get("/live")]
 pub(crate) async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
@@ -48,6 +55,15 @@ fn answer(database_up: bool, body: Value) -> HttpResponse {
     }
 }
 
+#[utoipa::path(
+    tag = "health",
+    operation_id = "health_ready",
+    responses(
+        (status = 200, description = "Ready: `ok`, or `degraded` when a non-fatal component (Redis) is down.", body = serde_json::Value),
+        (status = 503, description = "Not ready: the database does not answer.", body = serde_json::Value),
+    )
+)]
+#[get("/ready")]
 pub(crate) async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let (up, components) = components(&state).await;
     let mut body = json!({ "status": status(up, &components) });
@@ -58,6 +74,15 @@ pub(crate) async fn ready(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// The detailed view, with kitchen health: 503 when not ready.
+#[utoipa::path(
+    tag = "health",
+    operation_id = "health_detailed",
+    responses(
+        (status = 200, description = "Every component's report and the kitchen's health.", body = serde_json::Value),
+        (status = 503, description = "Not ready: the database does not answer.", body = serde_json::Value),
+    )
+)]
+#[get("")]
 pub(crate) async fn detailed(state: web::Data<AppState>) -> HttpResponse {
     let (up, mut components) = components(&state).await;
     let kitchen = if up {

@@ -18,79 +18,76 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use brigade_application::model::IdempotencyKey;
 use brigade_application::usecases::Created;
 use serde::Serialize;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::ApiError;
 use crate::body::Body;
 
-pub(crate) fn mount(cfg: &mut web::ServiceConfig) {
+/// The route table, which is also the OpenAPI document's list of operations: each
+/// handler carries its path and method (actix's attribute) and its contract
+/// (`#[utoipa::path]`), and `utoipa_actix_web` collects both as it registers them.
+/// Routes added with `route` (the docs page, the document itself) are left out of it.
+pub(crate) fn mount(cfg: &mut ServiceConfig) {
     cfg.service(
-        web::scope("/health")
-            .route("/live", web::get().to(health::live))
-            .route("/ready", web::get().to(health::ready))
-            .route("", web::get().to(health::detailed)),
+        scope("/health")
+            .service(health::live)
+            .service(health::ready)
+            .service(health::detailed),
     )
+    .route("/docs", web::get().to(crate::docs::index))
+    .route("/docs/", web::get().to(crate::docs::index))
+    .route("/docs/{file}", web::get().to(crate::docs::asset))
     .service(
-        web::scope("/api/v1")
-            .route("/auth/login", web::post().to(auth::login))
-            .route("/auth/logout", web::post().to(auth::logout))
-            .route("/auth/set-password", web::post().to(auth::set_password))
-            .route("/ws/ticket", web::post().to(auth::ws_ticket))
-            .route("/metrics/frontend", web::post().to(client::metrics))
-            .route("/errors/frontend", web::post().to(client::error))
-            .route("/venues", web::get().to(venues::list))
+        scope("/api/v1")
+            .route("/openapi.json", crate::openapi::route())
+            .service(auth::login)
+            .service(auth::logout)
+            .service(auth::set_password)
+            .service(auth::ws_ticket)
+            .service(crate::ws::upgrade)
+            .service(client::metrics)
+            .service(client::error)
+            .service(venues::list)
             .service(
-                web::scope("/venues/{venue_id}")
-                    .route("", web::get().to(venues::get))
-                    .route("", web::patch().to(venues::update))
+                scope("/venues/{venue_id}")
+                    .service(venues::get)
+                    .service(venues::update)
                     .configure(venue_resources),
             )
             .configure(venue_resources),
     );
 }
 
-fn venue_resources(cfg: &mut web::ServiceConfig) {
-    cfg.route("/staff", web::get().to(staff::list))
-        .route("/staff", web::post().to(staff::add))
-        .route("/staff/{user_id}", web::patch().to(staff::change_role))
-        .route("/staff/{user_id}", web::delete().to(staff::remove))
-        .route("/tables", web::get().to(tables::list))
-        .route("/tables", web::post().to(tables::create))
-        .route("/tables/layout", web::patch().to(tables::layout))
-        .route("/tables/{table_id}", web::get().to(tables::get))
-        .route("/tables/{table_id}", web::patch().to(tables::update))
-        .route("/tables/{table_id}", web::delete().to(tables::delete))
-        .route(
-            "/tables/{table_id}/status",
-            web::patch().to(tables::set_status),
-        )
-        .route("/products", web::get().to(stock::list_products))
-        .route("/products", web::post().to(stock::create_product))
-        .route("/products/{product_id}", web::get().to(stock::get_product))
-        .route(
-            "/products/{product_id}",
-            web::patch().to(stock::update_product),
-        )
-        .route("/lots", web::get().to(stock::list_lots))
-        .route("/lots", web::post().to(stock::create_lot))
-        .route("/lots/{lot_id}", web::get().to(stock::get_lot))
-        .route("/stock/movements", web::get().to(stock::movements))
-        .route("/stock/summary", web::get().to(stock::summary))
-        .route(
-            "/orders/kitchen-display",
-            web::get().to(orders::kitchen_display),
-        )
-        .route("/orders", web::get().to(orders::list))
-        .route("/orders", web::post().to(orders::create))
-        .route("/orders/{order_id}", web::get().to(orders::get))
-        .route("/orders/{order_id}", web::delete().to(orders::delete))
-        .route(
-            "/orders/{order_id}/items",
-            web::post().to(orders::add_items),
-        )
-        .route(
-            "/orders/{order_id}/status",
-            web::patch().to(orders::change_status),
-        );
+/// Mounted twice: under `/api/v1/venues/{venue_id}` and under `/api/v1`.
+fn venue_resources(cfg: &mut ServiceConfig) {
+    cfg.service(staff::list)
+        .service(staff::add)
+        .service(staff::change_role)
+        .service(staff::remove)
+        .service(tables::list)
+        .service(tables::create)
+        .service(tables::layout)
+        .service(tables::get)
+        .service(tables::update)
+        .service(tables::delete)
+        .service(tables::set_status)
+        .service(stock::list_products)
+        .service(stock::create_product)
+        .service(stock::get_product)
+        .service(stock::update_product)
+        .service(stock::list_lots)
+        .service(stock::create_lot)
+        .service(stock::get_lot)
+        .service(stock::movements)
+        .service(stock::summary)
+        .service(orders::kitchen_display)
+        .service(orders::list)
+        .service(orders::create)
+        .service(orders::get)
+        .service(orders::delete)
+        .service(orders::add_items)
+        .service(orders::change_status);
 }
 
 /// The `Idempotency-Key` of a creating POST, bound to the body's fingerprint.

@@ -1,4 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{delete, get, patch, post};
 use brigade_domain::{OrderId, OrderStatus};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -9,8 +10,10 @@ use crate::body::json_body;
 use crate::dto::{AddItems, CreateOrder, OrderDto, OrderQuery, StatusRequest};
 use crate::{ApiError, AppState};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub(crate) struct OrderPath {
+    /// The order's id.
     order_id: Uuid,
 }
 
@@ -20,6 +23,17 @@ impl OrderPath {
     }
 }
 
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "create_order",
+    request_body = CreateOrder,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 201, description = "The new order (a draft, or confirmed when it has items); a replay answers the same, with `Idempotent-Replayed: true`.", body = OrderDto),
+        (status = 409, description = "`table_unavailable`: the table is reserved, being cleaned or out of service."),
+    )
+)]
+#[post("/orders")]
 pub(crate) async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -35,6 +49,17 @@ pub(crate) async fn create(
     Ok(created::<_, OrderDto>(order))
 }
 
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "add_order_items",
+    params(OrderPath, crate::openapi::IdempotencyKey),
+    request_body = AddItems,
+    responses(
+        (status = 201, description = "The order with the new items; a replay answers the same, with `Idempotent-Replayed: true`.", body = OrderDto),
+        (status = 409, description = "`order_closed_for_items`: the order is past the kitchen."),
+    )
+)]
+#[post("/orders/{order_id}/items")]
 pub(crate) async fn add_items(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -52,6 +77,17 @@ pub(crate) async fn add_items(
     Ok(created::<_, OrderDto>(order))
 }
 
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "change_order_status",
+    params(OrderPath),
+    request_body = StatusRequest,
+    responses(
+        (status = 200, description = "The order in its new status; serving allocates stock first-expired-first-out.", body = OrderDto),
+        (status = 409, description = "`invalid_transition` (with `from` and `to`), or `insufficient_stock` under the strict stock policy (with `product_id`, `requested`, `available`)."),
+    )
+)]
+#[patch("/orders/{order_id}/status")]
 pub(crate) async fn change_status(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -67,6 +103,13 @@ pub(crate) async fn change_status(
     Ok(ok(OrderDto::from(order)))
 }
 
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "get_order",
+    params(OrderPath),
+    responses((status = 200, description = "The order with its items and allocations.", body = OrderDto))
+)]
+#[get("/orders/{order_id}")]
 pub(crate) async fn get(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -77,6 +120,13 @@ pub(crate) async fn get(
     )))
 }
 
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "list_orders",
+    params(OrderQuery),
+    responses((status = 200, description = "Orders, newest first.", body = Vec<OrderDto>))
+)]
+#[get("/orders")]
 pub(crate) async fn list(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -105,6 +155,17 @@ pub(crate) async fn list(
 
 /// The kitchen board: an array of orders (as the seeds read it) and, in `X-Event-Seq`,
 /// the journal position it reflects, to subscribe `since` with nothing missed.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "kitchen_display",
+    responses((
+        status = 200,
+        description = "The orders the kitchen works on, oldest first.",
+        body = Vec<OrderDto>,
+        headers(("X-Event-Seq" = i64, description = "The journal position this view reflects: subscribe with `since` set to it and miss nothing.")),
+    ))
+)]
+#[get("/orders/kitchen-display")]
 pub(crate) async fn kitchen_display(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -120,6 +181,16 @@ pub(crate) async fn kitchen_display(
         ))
 }
 
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "delete_order",
+    params(OrderPath),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 409, description = "`order_not_draft`: only drafts are deleted; cancel the others."),
+    )
+)]
+#[delete("/orders/{order_id}")]
 pub(crate) async fn delete(
     state: web::Data<AppState>,
     Acting(actor): Acting,

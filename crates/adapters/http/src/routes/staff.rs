@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{delete, get, patch, post};
 use brigade_application::model::StaffMember;
 use brigade_domain::{Role, UserId};
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,7 @@ use crate::auth::Acting;
 use crate::body::json_body;
 use crate::{ApiError, AppState};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct StaffDto {
     pub user_id: UserId,
     pub email: String,
@@ -32,7 +33,7 @@ impl From<StaffMember> for StaffDto {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddStaff {
     email: String,
@@ -40,13 +41,13 @@ pub struct AddStaff {
     role: Role,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRole {
     role: Role,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Added {
     #[serde(flatten)]
     member: StaffDto,
@@ -63,11 +64,19 @@ struct Added {
     set_password_expires_at: Option<OffsetDateTime>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub(crate) struct StaffPath {
+    /// The member's user id.
     user_id: Uuid,
 }
 
+#[utoipa::path(
+    tag = "staff",
+    operation_id = "list_staff",
+    responses((status = 200, description = "The venue's staff (admins only).", body = Vec<StaffDto>))
+)]
+#[get("/staff")]
 pub(crate) async fn list(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -81,6 +90,16 @@ pub(crate) async fn list(
 
 /// `POST /staff {email, full_name, role}` -> 201: an existing account joins (its name
 /// and password untouched); a new one is created with a one-time set-password token.
+#[utoipa::path(
+    tag = "staff",
+    operation_id = "add_staff",
+    request_body = AddStaff,
+    responses(
+        (status = 201, description = "The member; for a new account, its one-time set-password token.", body = Added),
+        (status = 409, description = "`already_staff`: the account is a member already (change its role instead)."),
+    )
+)]
+#[post("/staff")]
 pub(crate) async fn add(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -106,6 +125,17 @@ pub(crate) async fn add(
 }
 
 /// `PATCH /staff/{user_id} {role}`; `409 last_admin` rather than no admin.
+#[utoipa::path(
+    tag = "staff",
+    operation_id = "change_staff_role",
+    params(StaffPath),
+    request_body = ChangeRole,
+    responses(
+        (status = 200, description = "The member with the new role.", body = StaffDto),
+        (status = 409, description = "`last_admin`: the venue would have no admin."),
+    )
+)]
+#[patch("/staff/{user_id}")]
 pub(crate) async fn change_role(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -121,6 +151,16 @@ pub(crate) async fn change_role(
 }
 
 /// `DELETE /staff/{user_id}` -> 204; their open screens of this venue close (4003).
+#[utoipa::path(
+    tag = "staff",
+    operation_id = "remove_staff",
+    params(StaffPath),
+    responses(
+        (status = 204, description = "Removed; their open screens of this venue close (4003)."),
+        (status = 409, description = "`last_admin`: the venue would have no admin."),
+    )
+)]
+#[delete("/staff/{user_id}")]
 pub(crate) async fn remove(
     state: web::Data<AppState>,
     Acting(actor): Acting,

@@ -1,6 +1,7 @@
 //! Products, lots, stock movements and the stock summary.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 use brigade_application::model::MovementFilter;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -14,16 +15,31 @@ use crate::dto::{
 };
 use crate::{ApiError, AppState};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub(crate) struct ProductPath {
+    /// The product's id.
     product_id: Uuid,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub(crate) struct LotPath {
+    /// The lot's id.
     lot_id: Uuid,
 }
 
+#[utoipa::path(
+    tag = "stock",
+    operation_id = "create_product",
+    request_body = CreateProduct,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 201, description = "The new product; a replay answers the same, with `Idempotent-Replayed: true`.", body = ProductDto),
+        (status = 409, description = "`duplicate_sku`: the venue has a product with that SKU."),
+    )
+)]
+#[post("/products")]
 pub(crate) async fn create_product(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -39,6 +55,12 @@ pub(crate) async fn create_product(
     Ok(created::<_, ProductDto>(product))
 }
 
+#[utoipa::path(
+    tag = "stock",
+    operation_id = "list_products",
+    responses((status = 200, description = "The venue's products.", body = Vec<ProductDto>))
+)]
+#[get("/products")]
 pub(crate) async fn list_products(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -50,6 +72,13 @@ pub(crate) async fn list_products(
         .collect::<Vec<_>>()))
 }
 
+#[utoipa::path(
+    tag = "stock",
+    operation_id = "get_product",
+    params(ProductPath),
+    responses((status = 200, description = "The product.", body = ProductDto))
+)]
+#[get("/products/{product_id}")]
 pub(crate) async fn get_product(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -62,6 +91,17 @@ pub(crate) async fn get_product(
     Ok(ok(ProductDto::from(product)))
 }
 
+#[utoipa::path(
+    tag = "stock",
+    operation_id = "update_product",
+    params(ProductPath),
+    request_body = UpdateProduct,
+    responses(
+        (status = 200, description = "The product as changed.", body = ProductDto),
+        (status = 409, description = "`unit_in_use`: lots hold the product in its current unit."),
+    )
+)]
+#[patch("/products/{product_id}")]
 pub(crate) async fn update_product(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -77,6 +117,17 @@ pub(crate) async fn update_product(
     Ok(ok(ProductDto::from(product)))
 }
 
+#[utoipa::path(
+    tag = "stock",
+    operation_id = "create_lot",
+    request_body = CreateLot,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 201, description = "The received lot; a replay answers the same, with `Idempotent-Replayed: true`.", body = LotDto),
+        (status = 409, description = "`duplicate_lot_code`: the product has a lot with that code."),
+    )
+)]
+#[post("/lots")]
 pub(crate) async fn create_lot(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -92,6 +143,13 @@ pub(crate) async fn create_lot(
     Ok(created::<_, LotDto>(lot))
 }
 
+#[utoipa::path(
+    tag = "stock",
+    operation_id = "list_lots",
+    params(LotQuery),
+    responses((status = 200, description = "The venue's lots, first to expire first.", body = Vec<LotDto>))
+)]
+#[get("/lots")]
 pub(crate) async fn list_lots(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -101,6 +159,13 @@ pub(crate) async fn list_lots(
     Ok(ok(lots.into_iter().map(LotDto::from).collect::<Vec<_>>()))
 }
 
+#[utoipa::path(
+    tag = "stock",
+    operation_id = "get_lot",
+    params(LotPath),
+    responses((status = 200, description = "The lot.", body = LotDto))
+)]
+#[get("/lots/{lot_id}")]
 pub(crate) async fn get_lot(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -111,6 +176,13 @@ pub(crate) async fn get_lot(
     )))
 }
 
+#[utoipa::path(
+    tag = "stock",
+    operation_id = "list_stock_movements",
+    params(MovementQuery),
+    responses((status = 200, description = "Stock movements, newest first.", body = Vec<MovementDto>))
+)]
+#[get("/stock/movements")]
 pub(crate) async fn movements(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -130,6 +202,12 @@ pub(crate) async fn movements(
         .collect::<Vec<_>>()))
 }
 
+#[utoipa::path(
+    tag = "stock",
+    operation_id = "stock_summary",
+    responses((status = 200, description = "Per product: what is available and expired today (the venue's business day).", body = Vec<StockSummaryDto>))
+)]
+#[get("/stock/summary")]
 pub(crate) async fn summary(
     state: web::Data<AppState>,
     Acting(actor): Acting,

@@ -1,4 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{delete, get, patch, post};
 use brigade_domain::TableId;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -9,8 +10,10 @@ use crate::body::json_body;
 use crate::dto::{CreateTable, LayoutRequest, TableDto, TableStatusRequest, UpdateTable};
 use crate::{ApiError, AppState};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub(crate) struct TablePath {
+    /// The table's id.
     table_id: Uuid,
 }
 
@@ -20,6 +23,17 @@ impl TablePath {
     }
 }
 
+#[utoipa::path(
+    tag = "tables",
+    operation_id = "create_table",
+    request_body = CreateTable,
+    params(crate::openapi::IdempotencyKey),
+    responses(
+        (status = 201, description = "The new table; a replay answers the same, with `Idempotent-Replayed: true`.", body = TableDto),
+        (status = 409, description = "`duplicate_name`: the venue has a table of that name."),
+    )
+)]
+#[post("/tables")]
 pub(crate) async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -35,6 +49,12 @@ pub(crate) async fn create(
     Ok(created::<_, TableDto>(table))
 }
 
+#[utoipa::path(
+    tag = "tables",
+    operation_id = "list_tables",
+    responses((status = 200, description = "The venue's tables.", body = Vec<TableDto>))
+)]
+#[get("/tables")]
 pub(crate) async fn list(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -46,6 +66,13 @@ pub(crate) async fn list(
         .collect::<Vec<_>>()))
 }
 
+#[utoipa::path(
+    tag = "tables",
+    operation_id = "get_table",
+    params(TablePath),
+    responses((status = 200, description = "The table.", body = TableDto))
+)]
+#[get("/tables/{table_id}")]
 pub(crate) async fn get(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -56,6 +83,17 @@ pub(crate) async fn get(
     )))
 }
 
+#[utoipa::path(
+    tag = "tables",
+    operation_id = "update_table",
+    params(TablePath),
+    request_body = UpdateTable,
+    responses(
+        (status = 200, description = "The table as changed.", body = TableDto),
+        (status = 409, description = "`duplicate_name`: the venue has a table of that name."),
+    )
+)]
+#[patch("/tables/{table_id}")]
 pub(crate) async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -71,6 +109,16 @@ pub(crate) async fn update(
     Ok(ok(TableDto::from(table)))
 }
 
+#[utoipa::path(
+    tag = "tables",
+    operation_id = "delete_table",
+    params(TablePath),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 409, description = "`table_has_open_orders` or `table_in_use`: orders still name the table."),
+    )
+)]
+#[delete("/tables/{table_id}")]
 pub(crate) async fn delete(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -80,6 +128,17 @@ pub(crate) async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    tag = "tables",
+    operation_id = "set_table_status",
+    params(TablePath),
+    request_body = TableStatusRequest,
+    responses(
+        (status = 200, description = "The table with its new status.", body = TableDto),
+        (status = 409, description = "`invalid_transition` or `table_has_open_orders`: orders drive `occupied` and `cleaning`."),
+    )
+)]
+#[patch("/tables/{table_id}/status")]
 pub(crate) async fn set_status(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -95,6 +154,13 @@ pub(crate) async fn set_status(
     Ok(ok(TableDto::from(table)))
 }
 
+#[utoipa::path(
+    tag = "tables",
+    operation_id = "update_table_layout",
+    request_body = LayoutRequest,
+    responses((status = 200, description = "Every table moved, in one transaction.", body = Vec<TableDto>))
+)]
+#[patch("/tables/layout")]
 pub(crate) async fn layout(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,6 +1,7 @@
 //! Venues: the caller's list, one venue's settings, and changing them (admins).
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch};
 use brigade_application::model::Venue;
 use brigade_application::usecases::venues::VenuePatch;
 use brigade_domain::{Role, StockPolicy, VenueId};
@@ -11,7 +12,7 @@ use crate::auth::{Acting, Authenticated};
 use crate::body::json_body;
 use crate::{ApiError, AppState};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct VenueDto {
     pub id: VenueId,
     pub name: String,
@@ -45,7 +46,7 @@ impl VenueDto {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateVenue {
     name: Option<String>,
@@ -74,6 +75,12 @@ impl From<UpdateVenue> for VenuePatch {
 }
 
 /// `GET /venues`: the caller's venues, with their role in each.
+#[utoipa::path(
+    tag = "venues",
+    operation_id = "list_venues",
+    responses((status = 200, description = "The caller's venues, with their role in each.", body = Vec<VenueDto>))
+)]
+#[get("/venues")]
 pub(crate) async fn list(
     who: Authenticated,
     state: web::Data<AppState>,
@@ -86,6 +93,12 @@ pub(crate) async fn list(
 }
 
 /// `GET /venues/{venue_id}` (members).
+#[utoipa::path(
+    tag = "venues",
+    operation_id = "get_venue",
+    responses((status = 200, description = "The venue's settings.", body = VenueDto))
+)]
+#[get("")]
 pub(crate) async fn get(
     state: web::Data<AppState>,
     Acting(actor): Acting,
@@ -96,6 +109,13 @@ pub(crate) async fn get(
 
 /// `PATCH /venues/{venue_id}` (admins): any of the settings, validated together,
 /// written in one transaction.
+#[utoipa::path(
+    tag = "venues",
+    operation_id = "update_venue",
+    request_body = UpdateVenue,
+    responses((status = 200, description = "The venue's settings as changed.", body = VenueDto))
+)]
+#[patch("")]
 pub(crate) async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
@@ -16,9 +16,12 @@ use crate::auth::access::Changed;
 use crate::auth::bearer;
 use crate::{ApiError, AppState, Identity};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct UpgradeQuery {
+    /// A ticket from `POST /api/v1/ws/ticket` (single use, a few seconds).
     ticket: Option<String>,
+    /// Refused with 401: a token in a URL ends up in access logs.
     token: Option<String>,
 }
 
@@ -27,6 +30,18 @@ pub(crate) struct UpgradeQuery {
 /// token in a URL would end up in access logs). Other clients may send
 /// `Authorization: Bearer` instead. Anything else is refused before the upgrade (401
 /// problem+json), `?token=` included.
+#[utoipa::path(
+    tag = "realtime",
+    operation_id = "open_websocket",
+    params(UpgradeQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 101, description = "Switching protocols: the kitchen display's feed (frames, close codes and resuming are in docs/REALTIME.md)."),
+        (status = 400, description = "`not_a_websocket`: the request is not a WebSocket handshake."),
+        (status = 401, description = "`unauthorized`: no ticket or bearer token, a used or expired ticket, or a token in the URL."),
+    )
+)]
+#[get("/ws")]
 pub(crate) async fn upgrade(
     req: HttpRequest,
     body: web::Payload,
@@ -57,7 +72,8 @@ pub(crate) async fn upgrade(
         .access
         .admit(identity.user_id, identity.epoch)
         .await?;
-    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let (response, session, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::bad_request("not_a_websocket", e.to_string()))?;
     let stream = stream
         .max_frame_size(protocol::MAX_CLIENT_FRAME)
         .aggregate_continuations()

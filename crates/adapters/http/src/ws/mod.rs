@@ -25,16 +25,15 @@ mod session;
 use actix_web::web;
 use serde_json::json;
 
+pub(crate) use auth::upgrade;
 pub use hub::{Hub, WsSettings};
 pub use protocol::close;
 
-/// Mounts `GET /api/v1/ws`. Register it before `crate::configure`, whose
-/// `/api/v1` scope would otherwise answer 404 for it. Needs the `AppState` that
-/// `crate::configure` registers.
+/// Registers the gateway's hub; its route, `GET /api/v1/ws`, is in the route table
+/// (`crate::configure`), which also registers the `AppState` it needs.
 pub fn configure(hub: Hub) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::new(hub))
-            .route("/api/v1/ws", web::get().to(auth::upgrade));
+        cfg.app_data(web::Data::new(hub));
     }
 }
 

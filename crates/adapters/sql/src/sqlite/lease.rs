@@ -9,9 +9,10 @@ use brigade_application::StoreError;
 use brigade_application::ports::Connections;
 use diesel::Connection as _;
 use diesel_async::SimpleAsyncConnection;
-use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::sync_connection_wrapper::{SpawnBlocking as _, SyncConnectionWrapper};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::thread::ConnectionThread;
 use super::{Connection, establish};
 use crate::statements::{ParentSpan, QueryTracing, StatementLog};
 
@@ -114,7 +115,10 @@ impl Slots {
                 .under(parent.clone())
                 .counting(Arc::clone(&self.count)),
         );
-        Ok((SyncConnectionWrapper::new(conn), parent))
+        Ok((
+            SyncConnectionWrapper::with_runtime(conn, ConnectionThread::get_runtime()),
+            parent,
+        ))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod export;
 mod lease;
+mod thread;
 
 pub use export::{export, schema_version};
 pub(crate) use lease::Lease;
@@ -23,10 +24,11 @@ use crate::migrate::{self, Direction};
 use crate::statements::StatementLog;
 use crate::tx::{Conn, SqlTx};
 use lease::Slots;
+use thread::ConnectionThread;
 
 /// A SQLite connection as the stores use it: diesel's synchronous connection, each
-/// statement run on tokio's blocking pool.
-pub(crate) type Connection = SyncConnectionWrapper<SqliteConnection>;
+/// statement run on the connection's own thread (`thread.rs` says why).
+pub(crate) type Connection = SyncConnectionWrapper<SqliteConnection, ConnectionThread>;
 
 /// How long a writer from another process may hold the file before ours gives up (the
 /// request is then answered 503 `contention`). Writers of this process queue on the
