@@ -97,7 +97,8 @@ fuzz() {
   started=$SECONDS
   local status=0
   # Logging out would end the session the run authenticates with.
-  "$venv/bin/st" --config-file "$root/xtask/fuzz/schemathesis.toml" run "$base/api/v1/openapi.json" \
+  # From target/fuzz: schemathesis keeps its cache in the working directory.
+  (cd "$work" && "$venv/bin/st" --config-file "$root/xtask/fuzz/schemathesis.toml" run "$base/api/v1/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
     --exclude-operation-id logout \
@@ -108,7 +109,7 @@ fuzz() {
     --generation-database none \
     --request-timeout 30 \
     --no-color \
-    --report junit,pytest --report-dir "$work/$store" || status=$?
+    --report junit,pytest --report-dir "$work/$store") || status=$?
   say "$store: $((SECONDS - started)) s"
   if [ "$status" -ne 0 ]; then
     echo "fuzz: $store failed; the server's log ($work/$store.log) ends:" >&2

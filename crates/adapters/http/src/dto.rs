@@ -24,6 +24,7 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "waiter@example.com", "password": "correct horse battery"}))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -77,6 +78,7 @@ fn empty_object() -> Value {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "T-10", "seats": 4, "area": "main_hall"}))]
 pub struct CreateTable {
     pub name: String,
     pub seats: i32,
@@ -174,6 +176,7 @@ fn yes() -> bool {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Burger", "sku": "BURGER-10", "unit": "pz", "cost": 8.5, "price": 15.0}))]
 pub struct CreateProduct {
     pub name: String,
     #[serde(default)]
@@ -275,6 +278,7 @@ impl From<Product> for ProductDto {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"product_id": "0190f5a2-7c1e-7d3a-9b1e-3f2a6c8d4e10", "lot_code": "LOT-1", "qty_init": 100, "cost_per_unit": 8.5, "expiry_date": "2027-12-31"}))]
 pub struct CreateLot {
     pub product_id: ProductId,
     pub lot_code: String,
@@ -438,6 +442,7 @@ fn one() -> i32 {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"table_id": "0190f5a2-7c1e-7d3a-9b1e-3f2a6c8d4e11", "covers": 2, "items": [{"product_id": "0190f5a2-7c1e-7d3a-9b1e-3f2a6c8d4e10", "quantity": 3, "modifiers": {"cooking": "medium-rare"}}]}))]
 pub struct CreateOrder {
     pub table_id: Option<TableId>,
     #[serde(default = "one")]
@@ -466,6 +471,7 @@ pub struct AddItems {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "confirmed"}))]
 pub struct StatusRequest {
     pub status: OrderStatus,
 }

@@ -19,8 +19,9 @@ use crate::{ApiError, AppState};
     request_body = LoginRequest,
     responses(
         (status = 200, description = "A bearer token and who it speaks for.", body = LoginResponse),
-        (status = 401, description = "`invalid_credentials`: wrong email or password, or a disabled account (one answer for all three)."),
+        (status = 401, description = "`invalid_credentials`: a wrong email or password, a disabled account, or one whose owner has not set a password yet (one answer for all)."),
         (status = 429, description = "`rate_limited`: too many attempts for this account or from this address."),
+        (status = 503, description = "`login_busy`: too many passwords are being checked at once; retry after `Retry-After`."),
     )
 )]
 #[post("/auth/login")]
@@ -57,6 +58,7 @@ pub(crate) async fn login(
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "3f9a…(the set_password_token from POST /staff)", "password": "correct horse battery"}))]
 pub(crate) struct SetPassword {
     token: String,
     password: String,
@@ -73,6 +75,7 @@ pub(crate) struct SetPassword {
         (status = 204, description = "The password is set; the account's other sessions end."),
         (status = 409, description = "`invalid_token`: unknown, used or expired token."),
         (status = 429, description = "`rate_limited`: too many attempts from this address."),
+        (status = 503, description = "`login_busy`: too many passwords are being checked at once; retry after `Retry-After`."),
     )
 )]
 #[post("/auth/set-password")]

@@ -29,8 +29,8 @@ impl OrderPath {
     request_body = CreateOrder,
     params(crate::openapi::IdempotencyKey),
     responses(
-        (status = 201, description = "The new order (a draft, or confirmed when it has items); a replay answers the same, with `Idempotent-Replayed: true`.", body = OrderDto),
-        (status = 409, description = "`table_unavailable`: the table is reserved, being cleaned or out of service."),
+        (status = 201, description = "The new order, a draft; a replay answers the same, with `Idempotent-Replayed: true`.", body = OrderDto),
+        (status = 409, description = "`table_unavailable`: the table is out of service."),
     )
 )]
 #[post("/orders")]

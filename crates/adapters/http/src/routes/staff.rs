@@ -35,6 +35,7 @@ impl From<StaffMember> for StaffDto {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "chef@example.com", "full_name": "Chef", "role": "kitchen"}))]
 pub struct AddStaff {
     email: String,
     full_name: String,

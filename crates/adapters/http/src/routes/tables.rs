@@ -135,7 +135,8 @@ pub(crate) async fn delete(
     request_body = TableStatusRequest,
     responses(
         (status = 200, description = "The table with its new status.", body = TableDto),
-        (status = 409, description = "`invalid_transition` or `table_has_open_orders`: orders drive `occupied` and `cleaning`."),
+        (status = 409, description = "`table_has_open_orders`: orders hold the table."),
+        (status = 422, description = "`validation_failed`: `occupied` and `cleaning` are set by orders, not by hand."),
     )
 )]
 #[patch("/tables/{table_id}/status")]

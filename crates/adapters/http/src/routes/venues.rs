@@ -48,6 +48,7 @@ impl VenueDto {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"business_day_starts_at": "04:00", "stock_policy": "strict"}))]
 pub struct UpdateVenue {
     name: Option<String>,
     timezone: Option<String>,
