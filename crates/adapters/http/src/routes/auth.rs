@@ -16,6 +16,7 @@ use crate::{ApiError, AppState};
 #[utoipa::path(
     tag = "auth",
     operation_id = "login",
+    summary = "Sign in: a bearer token for one shift",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "A bearer token and who it speaks for.", body = LoginResponse),
@@ -70,6 +71,7 @@ pub(crate) struct SetPassword {
 #[utoipa::path(
     tag = "auth",
     operation_id = "set_password",
+    summary = "Set a password with a one-time token",
     request_body = SetPassword,
     responses(
         (status = 204, description = "The password is set; the account's other sessions end."),
@@ -103,6 +105,7 @@ pub(crate) async fn set_password(
 #[utoipa::path(
     tag = "auth",
     operation_id = "logout",
+    summary = "Sign out everywhere: every token of the user stops working",
     responses((status = 204, description = "Every token of the user stops working, on every instance, and their sockets close."))
 )]
 #[post("/auth/logout")]
@@ -128,6 +131,7 @@ pub(crate) struct WsTicket {
 #[utoipa::path(
     tag = "realtime",
     operation_id = "create_ws_ticket",
+    summary = "A single-use ticket to open the WebSocket",
     responses((status = 201, description = "A ticket that opens one WebSocket, once, within `expires_in` seconds, on any instance.", body = WsTicket))
 )]
 #[post("/ws/ticket")]

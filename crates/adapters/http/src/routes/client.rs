@@ -170,6 +170,7 @@ fn admitted(who: &Authenticated, state: &AppState) -> Result<Uuid, ApiError> {
 #[utoipa::path(
     tag = "client telemetry",
     operation_id = "report_client_metrics",
+    summary = "Report screen and action timings",
     request_body = MetricsReport,
     responses(
         (status = 202, description = "Recorded as OpenTelemetry metrics.", body = Accepted),
@@ -253,6 +254,7 @@ pub(crate) async fn metrics(
 #[utoipa::path(
     tag = "client telemetry",
     operation_id = "report_client_error",
+    summary = "Report an error a client caught",
     request_body = ErrorReport,
     responses(
         (status = 202, description = "Logged.", body = Accepted),

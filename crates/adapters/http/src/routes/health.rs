@@ -13,6 +13,7 @@ use crate::AppState;
 #[utoipa::path(
     tag = "health",
     operation_id = "health_live",
+    summary = "Liveness",
     responses((status = 200, description = "The process answers (touches no dependency).", body = serde_json::Value))
 )]
 #[get("/live")]
@@ -58,6 +59,7 @@ fn answer(database_up: bool, body: Value) -> HttpResponse {
 #[utoipa::path(
     tag = "health",
     operation_id = "health_ready",
+    summary = "Readiness",
     responses(
         (status = 200, description = "Ready: `ok`, or `degraded` when a non-fatal component (Redis) is down.", body = serde_json::Value),
         (status = 503, description = "Not ready: the database does not answer.", body = serde_json::Value),
@@ -77,6 +79,7 @@ pub(crate) async fn ready(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(
     tag = "health",
     operation_id = "health_detailed",
+    summary = "Every component's health, and the kitchen's",
     responses(
         (status = 200, description = "Every component's report and the kitchen's health.", body = serde_json::Value),
         (status = 503, description = "Not ready: the database does not answer.", body = serde_json::Value),

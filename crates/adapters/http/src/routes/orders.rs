@@ -26,6 +26,7 @@ impl OrderPath {
 #[utoipa::path(
     tag = "orders",
     operation_id = "create_order",
+    summary = "Open an order",
     request_body = CreateOrder,
     params(crate::openapi::IdempotencyKey),
     responses(
@@ -52,6 +53,7 @@ pub(crate) async fn create(
 #[utoipa::path(
     tag = "orders",
     operation_id = "add_order_items",
+    summary = "Add items to an order",
     params(OrderPath, crate::openapi::IdempotencyKey),
     request_body = AddItems,
     responses(
@@ -80,6 +82,7 @@ pub(crate) async fn add_items(
 #[utoipa::path(
     tag = "orders",
     operation_id = "change_order_status",
+    summary = "Move an order to another status",
     params(OrderPath),
     request_body = StatusRequest,
     responses(
@@ -106,6 +109,7 @@ pub(crate) async fn change_status(
 #[utoipa::path(
     tag = "orders",
     operation_id = "get_order",
+    summary = "An order",
     params(OrderPath),
     responses((status = 200, description = "The order with its items and allocations.", body = OrderDto))
 )]
@@ -123,6 +127,7 @@ pub(crate) async fn get(
 #[utoipa::path(
     tag = "orders",
     operation_id = "list_orders",
+    summary = "Orders",
     params(OrderQuery),
     responses((status = 200, description = "Orders, newest first.", body = Vec<OrderDto>))
 )]
@@ -158,6 +163,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     tag = "orders",
     operation_id = "kitchen_display",
+    summary = "The kitchen's board",
     responses((
         status = 200,
         description = "The orders the kitchen works on, oldest first.",
@@ -184,6 +190,7 @@ pub(crate) async fn kitchen_display(
 #[utoipa::path(
     tag = "orders",
     operation_id = "delete_order",
+    summary = "Delete a draft order",
     params(OrderPath),
     responses(
         (status = 204, description = "Deleted."),

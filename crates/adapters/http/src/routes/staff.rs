@@ -75,6 +75,7 @@ pub(crate) struct StaffPath {
 #[utoipa::path(
     tag = "staff",
     operation_id = "list_staff",
+    summary = "The venue's staff (admins)",
     responses((status = 200, description = "The venue's staff (admins only).", body = Vec<StaffDto>))
 )]
 #[get("/staff")]
@@ -94,6 +95,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     tag = "staff",
     operation_id = "add_staff",
+    summary = "Add a member, creating the account if needed (admins)",
     request_body = AddStaff,
     responses(
         (status = 201, description = "The member; for a new account, its one-time set-password token.", body = Added),
@@ -129,6 +131,7 @@ pub(crate) async fn add(
 #[utoipa::path(
     tag = "staff",
     operation_id = "change_staff_role",
+    summary = "Change a member's role (admins)",
     params(StaffPath),
     request_body = ChangeRole,
     responses(
@@ -155,6 +158,7 @@ pub(crate) async fn change_role(
 #[utoipa::path(
     tag = "staff",
     operation_id = "remove_staff",
+    summary = "Remove a member (admins)",
     params(StaffPath),
     responses(
         (status = 204, description = "Removed; their open screens of this venue close (4003)."),

@@ -32,6 +32,7 @@ pub(crate) struct LotPath {
 #[utoipa::path(
     tag = "stock",
     operation_id = "create_product",
+    summary = "Create a product",
     request_body = CreateProduct,
     params(crate::openapi::IdempotencyKey),
     responses(
@@ -58,6 +59,7 @@ pub(crate) async fn create_product(
 #[utoipa::path(
     tag = "stock",
     operation_id = "list_products",
+    summary = "The venue's products",
     responses((status = 200, description = "The venue's products.", body = Vec<ProductDto>))
 )]
 #[get("/products")]
@@ -75,6 +77,7 @@ pub(crate) async fn list_products(
 #[utoipa::path(
     tag = "stock",
     operation_id = "get_product",
+    summary = "A product",
     params(ProductPath),
     responses((status = 200, description = "The product.", body = ProductDto))
 )]
@@ -94,6 +97,7 @@ pub(crate) async fn get_product(
 #[utoipa::path(
     tag = "stock",
     operation_id = "update_product",
+    summary = "Change a product",
     params(ProductPath),
     request_body = UpdateProduct,
     responses(
@@ -120,6 +124,7 @@ pub(crate) async fn update_product(
 #[utoipa::path(
     tag = "stock",
     operation_id = "create_lot",
+    summary = "Receive a stock lot",
     request_body = CreateLot,
     params(crate::openapi::IdempotencyKey),
     responses(
@@ -146,6 +151,7 @@ pub(crate) async fn create_lot(
 #[utoipa::path(
     tag = "stock",
     operation_id = "list_lots",
+    summary = "The venue's stock lots",
     params(LotQuery),
     responses((status = 200, description = "The venue's lots, first to expire first.", body = Vec<LotDto>))
 )]
@@ -162,6 +168,7 @@ pub(crate) async fn list_lots(
 #[utoipa::path(
     tag = "stock",
     operation_id = "get_lot",
+    summary = "A stock lot",
     params(LotPath),
     responses((status = 200, description = "The lot.", body = LotDto))
 )]
@@ -179,6 +186,7 @@ pub(crate) async fn get_lot(
 #[utoipa::path(
     tag = "stock",
     operation_id = "list_stock_movements",
+    summary = "Stock movements",
     params(MovementQuery),
     responses((status = 200, description = "Stock movements, newest first.", body = Vec<MovementDto>))
 )]
@@ -205,6 +213,7 @@ pub(crate) async fn movements(
 #[utoipa::path(
     tag = "stock",
     operation_id = "stock_summary",
+    summary = "Stock per product, today",
     responses((status = 200, description = "Per product: what is available and expired today (the venue's business day).", body = Vec<StockSummaryDto>))
 )]
 #[get("/stock/summary")]

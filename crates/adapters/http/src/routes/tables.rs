@@ -26,6 +26,7 @@ impl TablePath {
 #[utoipa::path(
     tag = "tables",
     operation_id = "create_table",
+    summary = "Create a table",
     request_body = CreateTable,
     params(crate::openapi::IdempotencyKey),
     responses(
@@ -52,6 +53,7 @@ pub(crate) async fn create(
 #[utoipa::path(
     tag = "tables",
     operation_id = "list_tables",
+    summary = "The venue's tables",
     responses((status = 200, description = "The venue's tables.", body = Vec<TableDto>))
 )]
 #[get("/tables")]
@@ -69,6 +71,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     tag = "tables",
     operation_id = "get_table",
+    summary = "A table",
     params(TablePath),
     responses((status = 200, description = "The table.", body = TableDto))
 )]
@@ -86,6 +89,7 @@ pub(crate) async fn get(
 #[utoipa::path(
     tag = "tables",
     operation_id = "update_table",
+    summary = "Change a table",
     params(TablePath),
     request_body = UpdateTable,
     responses(
@@ -112,6 +116,7 @@ pub(crate) async fn update(
 #[utoipa::path(
     tag = "tables",
     operation_id = "delete_table",
+    summary = "Delete a table",
     params(TablePath),
     responses(
         (status = 204, description = "Deleted."),
@@ -131,6 +136,7 @@ pub(crate) async fn delete(
 #[utoipa::path(
     tag = "tables",
     operation_id = "set_table_status",
+    summary = "Set a table's status by hand",
     params(TablePath),
     request_body = TableStatusRequest,
     responses(
@@ -158,6 +164,7 @@ pub(crate) async fn set_status(
 #[utoipa::path(
     tag = "tables",
     operation_id = "update_table_layout",
+    summary = "Move several tables at once",
     request_body = LayoutRequest,
     responses((status = 200, description = "Every table moved, in one transaction.", body = Vec<TableDto>))
 )]

@@ -79,6 +79,7 @@ impl From<UpdateVenue> for VenuePatch {
 #[utoipa::path(
     tag = "venues",
     operation_id = "list_venues",
+    summary = "The caller's venues",
     responses((status = 200, description = "The caller's venues, with their role in each.", body = Vec<VenueDto>))
 )]
 #[get("/venues")]
@@ -97,6 +98,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     tag = "venues",
     operation_id = "get_venue",
+    summary = "A venue's settings",
     responses((status = 200, description = "The venue's settings.", body = VenueDto))
 )]
 #[get("")]
@@ -113,6 +115,7 @@ pub(crate) async fn get(
 #[utoipa::path(
     tag = "venues",
     operation_id = "update_venue",
+    summary = "Change a venue's settings (admins)",
     request_body = UpdateVenue,
     responses((status = 200, description = "The venue's settings as changed.", body = VenueDto))
 )]

@@ -33,6 +33,7 @@ pub(crate) struct UpgradeQuery {
 #[utoipa::path(
     tag = "realtime",
     operation_id = "open_websocket",
+    summary = "Open the kitchen display feed (WebSocket)",
     params(UpgradeQuery),
     security((), ("bearer" = [])),
     responses(
