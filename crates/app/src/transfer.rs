@@ -16,11 +16,12 @@ use serde_json::Value;
 use crate::config::StoreConfig;
 
 /// Every table, parents before children.
-pub const TABLES: [&str; 12] = [
+pub const TABLES: [&str; 13] = [
     "venues",
     "users",
     "memberships",
     "dining_tables",
+    "categories",
     "products",
     "lots",
     "stock_movements",

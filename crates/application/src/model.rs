@@ -2,8 +2,8 @@
 
 use brigade_domain::venue::{Currency, DayStart, Timezone, business_date};
 use brigade_domain::{
-    DomainEvent, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role,
-    StockPolicy, TableId, TableStatus, UserId, VenueId, order::Stamp,
+    Allergens, CategoryId, DomainEvent, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId,
+    Quantity, Role, StockPolicy, TableId, TableStatus, UserId, VenueId, order::Stamp,
 };
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
@@ -139,7 +139,10 @@ pub struct Product {
     pub unit: String,
     pub cost: Money,
     pub price: Money,
+    pub category_id: Option<CategoryId>,
+    /// The category's name, as the store reads it with the product (writes ignore it).
     pub category: Option<String>,
+    pub allergens: Allergens,
     pub attributes: Value,
     /// Serving deducts stock (FEFO) only for tracked products; a service charge is not.
     pub stock_tracked: bool,
@@ -336,4 +339,28 @@ pub struct KitchenHealth {
     /// Mean seconds from `preparing` to `ready` of the orders that became ready in the
     /// window (`None` when none did).
     pub avg_preparation_secs: Option<f64>,
+}
+
+/// A section of a venue's menu.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Category {
+    pub id: CategoryId,
+    pub venue_id: VenueId,
+    pub name: String,
+    /// Display order on the menu, ascending (then by name).
+    pub position: i32,
+    /// An inactive category and its products are on no menu.
+    pub active: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// What guests can order now: active categories in display order, each with its active
+/// products by name, then the active products no category holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Menu {
+    /// The venue's menu version: caches and ETags are keyed by it.
+    pub version: i64,
+    pub categories: Vec<(Category, Vec<Product>)>,
+    pub uncategorized: Vec<Product>,
 }

@@ -8,8 +8,8 @@
 use async_trait::async_trait;
 use brigade_domain::fefo::{LotStock, Take};
 use brigade_domain::{
-    LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role, TableId,
-    TableStatus, UserId, VenueId, order::Stamp,
+    CategoryId, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role,
+    TableId, TableStatus, UserId, VenueId, order::Stamp,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -53,6 +53,7 @@ pub trait Tx: Send {
     fn users(&mut self) -> &mut dyn UserStore;
     fn tables(&mut self) -> &mut dyn TableStore;
     fn products(&mut self) -> &mut dyn ProductStore;
+    fn menu(&mut self) -> &mut dyn MenuStore;
     fn stock(&mut self) -> &mut dyn StockStore;
     fn orders(&mut self) -> &mut dyn OrderStore;
     fn events(&mut self) -> &mut dyn EventLog;
@@ -168,6 +169,23 @@ pub trait ProductStore: Send {
     async fn get_many(&mut self, venue: VenueId, ids: &[ProductId]) -> Result<Vec<Product>>;
     async fn list(&mut self, venue: VenueId) -> Result<Vec<Product>>;
     async fn update(&mut self, product: &Product) -> Result<()>;
+}
+
+/// Categories and the venue's menu version (DESIGN §9, "one versioning rule").
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait MenuStore: Send {
+    async fn insert_category(&mut self, category: &Category) -> Result<()>;
+    async fn get_category(&mut self, venue: VenueId, id: CategoryId) -> Result<Option<Category>>;
+    async fn category_named(&mut self, venue: VenueId, name: &str) -> Result<Option<Category>>;
+    /// The venue's categories in display order (position, then name).
+    async fn list_categories(&mut self, venue: VenueId) -> Result<Vec<Category>>;
+    async fn update_category(&mut self, category: &Category) -> Result<()>;
+    /// The venue's menu version (0 for an unknown venue).
+    async fn version(&mut self, venue: VenueId) -> Result<i64>;
+    /// Moves the venue's menu version on by one and returns it; every write that
+    /// changes the menu calls it in its transaction.
+    async fn bump_version(&mut self, venue: VenueId) -> Result<i64>;
 }
 
 #[cfg_attr(feature = "mock", mockall::automock)]

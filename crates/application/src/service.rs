@@ -10,8 +10,9 @@ use crate::AppError;
 use crate::StoreError;
 use crate::model::JournalEntry;
 use crate::ports::{
-    Clock, EventBus, EventLog, EventSink, IdempotencyStore, Measurement, Metrics, OrderStore,
-    PasswordHasher, ProductStore, StockStore, TableStore, Tx, UnitOfWork, UserStore, VenueStore,
+    Clock, EventBus, EventLog, EventSink, IdempotencyStore, Measurement, MenuStore, Metrics,
+    OrderStore, PasswordHasher, ProductStore, StockStore, TableStore, Tx, UnitOfWork, UserStore,
+    VenueStore,
 };
 
 /// Who is acting, in which venue, with which role. Built by the HTTP adapter from a
@@ -191,6 +192,9 @@ impl Tx for WriteTx {
     }
     fn products(&mut self) -> &mut dyn ProductStore {
         self.tx.products()
+    }
+    fn menu(&mut self) -> &mut dyn MenuStore {
+        self.tx.menu()
     }
     fn stock(&mut self) -> &mut dyn StockStore {
         self.tx.stock()

@@ -27,6 +27,7 @@ struct FakeTx {
     users: MockUserStore,
     tables: MockTableStore,
     products: MockProductStore,
+    menu: MockMenuStore,
     stock: MockStockStore,
     orders: MockOrderStore,
     events: MockEventLog,
@@ -47,6 +48,9 @@ impl Tx for FakeTx {
     }
     fn products(&mut self) -> &mut dyn ProductStore {
         &mut self.products
+    }
+    fn menu(&mut self) -> &mut dyn MenuStore {
+        &mut self.menu
     }
     fn stock(&mut self) -> &mut dyn StockStore {
         &mut self.stock
@@ -293,7 +297,9 @@ async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
             unit: "pz".to_owned(),
             cost: Money::ZERO,
             price: Money::ZERO,
+            category_id: None,
             category: None,
+            allergens: brigade_domain::Allergens::NONE,
             attributes: serde_json::json!({}),
             stock_tracked: true,
             active: true,

@@ -56,3 +56,12 @@ id_type!(ProductId);
 id_type!(LotId);
 id_type!(OrderId);
 id_type!(OrderItemId);
+id_type!(
+    /// A menu section (starters, burgers, drinks).
+    CategoryId
+);
+id_type!(
+    /// A set of choices offered with products (cooking, sides, extras).
+    ModifierGroupId
+);
+id_type!(ModifierOptionId);

@@ -4,6 +4,7 @@ mod decimal;
 pub mod events;
 pub mod fefo;
 pub mod ids;
+pub mod menu;
 pub mod money;
 pub mod order;
 pub mod quantity;
@@ -13,7 +14,11 @@ pub mod venue;
 
 pub use decimal::DecimalError;
 pub use events::DomainEvent;
-pub use ids::{LotId, OrderId, OrderItemId, ProductId, TableId, UserId, VenueId};
+pub use ids::{
+    CategoryId, LotId, ModifierGroupId, ModifierOptionId, OrderId, OrderItemId, ProductId, TableId,
+    UserId, VenueId,
+};
+pub use menu::{Allergen, Allergens};
 pub use money::Money;
 pub use order::{OrderStatus, TransitionError};
 pub use quantity::Quantity;

@@ -10,8 +10,8 @@ use brigade_application::usecases::{
     tables::{NewTable, TablePatch},
 };
 use brigade_domain::{
-    LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role, TableId,
-    TableStatus, UserId, VenueId,
+    Allergens, CategoryId, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity,
+    Role, TableId, TableStatus, UserId, VenueId,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -185,7 +185,13 @@ pub struct CreateProduct {
     #[serde(default)]
     pub cost: Option<Money>,
     pub price: Money,
+    /// One of the venue's categories (`/categories`)...
+    #[serde(default)]
+    pub category_id: Option<CategoryId>,
+    /// ...or a category by name: the venue's of that name, created when new.
     pub category: Option<String>,
+    #[serde(default)]
+    pub allergens: Allergens,
     #[serde(default = "empty_object")]
     pub attributes: Value,
     #[serde(default = "yes")]
@@ -200,7 +206,9 @@ impl From<CreateProduct> for NewProduct {
             unit: p.unit,
             cost: p.cost,
             price: p.price,
+            category_id: p.category_id,
             category: p.category,
+            allergens: p.allergens,
             attributes: p.attributes,
             stock_tracked: p.stock_tracked,
         }
@@ -214,7 +222,10 @@ pub struct UpdateProduct {
     pub unit: Option<String>,
     pub cost: Option<Money>,
     pub price: Option<Money>,
+    pub category_id: Option<CategoryId>,
+    /// By name, created when new; `""` leaves the product without a category.
     pub category: Option<String>,
+    pub allergens: Option<Allergens>,
     pub attributes: Option<Value>,
     pub stock_tracked: Option<bool>,
     pub active: Option<bool>,
@@ -227,7 +238,9 @@ impl From<UpdateProduct> for ProductPatch {
             unit: p.unit,
             cost: p.cost,
             price: p.price,
+            category_id: p.category_id,
             category: p.category,
+            allergens: p.allergens,
             attributes: p.attributes,
             stock_tracked: p.stock_tracked,
             active: p.active,
@@ -244,7 +257,10 @@ pub struct ProductDto {
     pub unit: String,
     pub cost: Money,
     pub price: Money,
+    pub category_id: Option<CategoryId>,
+    /// The category's name.
     pub category: Option<String>,
+    pub allergens: Allergens,
     pub attributes: Value,
     pub stock_tracked: bool,
     pub active: bool,
@@ -264,7 +280,9 @@ impl From<Product> for ProductDto {
             unit: p.unit,
             cost: p.cost,
             price: p.price,
+            category_id: p.category_id,
             category: p.category,
+            allergens: p.allergens,
             attributes: p.attributes,
             stock_tracked: p.stock_tracked,
             active: p.active,

@@ -6,7 +6,7 @@ use brigade_application::StoreError;
 use brigade_application::model::{
     ItemAllocation, Lot, MovementKind, Order, OrderItem, Product, StockMovement, Table,
 };
-use brigade_domain::{Money, Quantity, VenueId};
+use brigade_domain::{Allergens, Money, Quantity, VenueId};
 use diesel::prelude::*;
 use time::Date;
 
@@ -73,12 +73,13 @@ pub(crate) struct ProductRow {
     pub unit: String,
     pub cost_minor: i64,
     pub price_minor: i64,
-    pub category: Option<String>,
     pub attributes: Json,
     pub stock_tracked: bool,
     pub active: bool,
     pub created_at: At,
     pub updated_at: At,
+    pub category_id: Option<Key>,
+    pub allergens: i32,
 }
 
 impl ProductRow {
@@ -91,16 +92,18 @@ impl ProductRow {
             unit: p.unit.clone(),
             cost_minor: p.cost.minor(),
             price_minor: p.price.minor(),
-            category: p.category.clone(),
             attributes: Json(p.attributes.clone()),
             stock_tracked: p.stock_tracked,
             active: p.active,
             created_at: At(p.created_at),
             updated_at: At(p.updated_at),
+            category_id: p.category_id.map(|c| c.key()),
+            allergens: p.allergens.bits(),
         }
     }
 
-    pub fn into_model(self) -> Product {
+    /// The product, with its category's name (read alongside, from `categories`).
+    pub fn into_model(self, category: Option<String>) -> Product {
         Product {
             id: self.id.into(),
             venue_id: self.venue_id.into(),
@@ -109,7 +112,9 @@ impl ProductRow {
             unit: self.unit,
             cost: Money::from_minor(self.cost_minor),
             price: Money::from_minor(self.price_minor),
-            category: self.category,
+            category_id: self.category_id.map(Into::into),
+            category,
+            allergens: Allergens::from_bits(self.allergens),
             attributes: self.attributes.0,
             stock_tracked: self.stock_tracked,
             active: self.active,

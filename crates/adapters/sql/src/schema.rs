@@ -20,6 +20,7 @@ diesel::table! {
         allow_unpaid_close -> Bool,
         stuck_after_minutes -> Integer,
         target_ticket_minutes -> Integer,
+        menu_version -> BigInt,
     }
 }
 
@@ -103,9 +104,25 @@ diesel::table! {
         unit -> Text,
         cost_minor -> BigInt,
         price_minor -> BigInt,
-        category -> Nullable<Text>,
         attributes -> Doc,
         stock_tracked -> Bool,
+        active -> Bool,
+        created_at -> Stamp,
+        updated_at -> Stamp,
+        category_id -> Nullable<Id>,
+        allergens -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Id, Stamp};
+
+    categories (venue_id, id) {
+        venue_id -> Id,
+        id -> Id,
+        name -> Text,
+        position -> Integer,
         active -> Bool,
         created_at -> Stamp,
         updated_at -> Stamp,
@@ -251,4 +268,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     ws_tickets,
     password_tokens,
+    categories,
 );

@@ -70,6 +70,9 @@ impl Tx for SqlTx {
     fn products(&mut self) -> &mut dyn ProductStore {
         self
     }
+    fn menu(&mut self) -> &mut dyn MenuStore {
+        self
+    }
     fn stock(&mut self) -> &mut dyn StockStore {
         self
     }

@@ -12,7 +12,9 @@
 //! the derive then covers nullable columns too. Each converts by delegating to diesel's
 //! own impl for that dialect's type.
 
-use brigade_domain::{LotId, OrderId, OrderItemId, ProductId, TableId, UserId, VenueId};
+use brigade_domain::{
+    CategoryId, LotId, OrderId, OrderItemId, ProductId, TableId, UserId, VenueId,
+};
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
 use diesel::pg::{Pg, PgValue};
@@ -143,6 +145,7 @@ macro_rules! keys {
     )*};
 }
 keys!(
+    CategoryId,
     VenueId,
     UserId,
     TableId,

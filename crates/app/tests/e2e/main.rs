@@ -14,6 +14,7 @@ mod instances;
 mod isolation;
 mod kds;
 mod logins;
+mod menu;
 mod migrations;
 mod nginx;
 mod openapi;

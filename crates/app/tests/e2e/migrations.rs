@@ -10,7 +10,7 @@ use crate::support::{TestApp, VENUE};
 
 const VENUE_KEYS: &str = "20261202000001";
 /// The migrations after it.
-const LATER: [&str; 2] = ["20261203000001", "20261203000002"];
+const LATER: [&str; 3] = ["20261203000001", "20261203000002", "20261204000001"];
 
 #[actix_web::test]
 async fn migrations_run_up_down_and_up_again() {
@@ -25,10 +25,23 @@ async fn migrations_run_up_down_and_up_again() {
     assert!(migrate(&db.store).await.expect("idempotent").is_empty());
 }
 
-/// Every row of every table, as sorted text.
+/// Every row of every table the schema has now, as sorted text.
 async fn every_row(db: &TestDb) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     for table in brigade_app::transfer::TABLES {
+        let exists = match backend() {
+            Backend::Postgres => {
+                format!("SELECT count(*) FROM pg_tables WHERE tablename = '{table}'")
+            }
+            Backend::Sqlite => {
+                format!(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+                )
+            }
+        };
+        if db.integers(&exists).await == [0] {
+            continue;
+        }
         let sql = match backend() {
             Backend::Postgres => format!("SELECT CAST(row_to_json(t) AS TEXT) FROM {table} t"),
             Backend::Sqlite => {
@@ -135,4 +148,58 @@ async fn the_venue_keys_migration_goes_down_and_up_again_keeping_a_night_of_orde
         .expect(200);
     assert_eq!(order["status"], "completed");
     assert_eq!(order["table_id"], table["id"]);
+}
+
+#[actix_web::test]
+async fn the_menu_migration_turns_free_text_categories_into_categories_by_name() {
+    let app = TestApp::spawn().await;
+    let menu = LATER[LATER.len() - 1];
+    assert_eq!(revert_last(&app.db.store).await.expect("down"), [menu]);
+    // Before the menu: categories were free text on each product.
+    app.exec("UPDATE products SET category = 'grill' WHERE sku = 'BURGER-001'")
+        .await;
+    app.exec("UPDATE products SET category = NULL WHERE sku = 'SIDE-FRIES'")
+        .await;
+    assert_eq!(migrate(&app.db.store).await.expect("up"), [menu]);
+
+    let admin = app.admin().await;
+    let categories = admin
+        .get(&format!("/api/v1/venues/{VENUE}/categories"))
+        .await
+        .expect(200);
+    let named: Vec<(&str, i64)> = categories
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().expect("name"),
+                c["position"].as_i64().expect("position"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [("drinks", 0), ("grill", 1)],
+        "alphabetical, unused ones dropped"
+    );
+    let products = admin
+        .get(&format!("/api/v1/venues/{VENUE}/products"))
+        .await
+        .expect(200);
+    let category = |sku: &str| {
+        let product = products
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|p| p["sku"] == sku)
+            .expect("product");
+        (
+            product["category"].clone(),
+            product["category_id"].is_string(),
+        )
+    };
+    assert_eq!(category("BURGER-001"), (json!("grill"), true));
+    assert_eq!(category("BEER-IPA"), (json!("drinks"), true));
+    assert_eq!(category("SIDE-FRIES"), (serde_json::Value::Null, false));
 }

@@ -276,6 +276,9 @@ impl Staff {
     pub async fn get(&self, path: &str) -> Reply {
         self.send("GET", path, None, &[]).await
     }
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        self.send("GET", path, None, headers).await
+    }
     pub async fn post(&self, path: &str, body: Value) -> Reply {
         self.send("POST", path, Some(body), &[]).await
     }

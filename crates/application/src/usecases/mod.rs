@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod journal;
+pub mod menu;
 pub mod orders;
 pub mod products;
 pub mod sessions;

@@ -1,8 +1,9 @@
 //! Products: the menu and the stock-keeping catalogue.
 
-use brigade_domain::{Money, Permission, ProductId};
+use brigade_domain::{Allergens, CategoryId, Money, Permission, ProductId};
 use serde_json::Value;
 
+use super::menu::{bump, resolve_category};
 use super::{Created, claim_key, optional_text, require_text};
 use crate::model::{IdempotencyKey, Product};
 use crate::ports::Tx;
@@ -18,7 +19,11 @@ pub struct NewProduct {
     /// Zero when absent (the seeds' clients send none).
     pub cost: Option<Money>,
     pub price: Money,
+    /// One of the venue's categories...
+    pub category_id: Option<CategoryId>,
+    /// ...or a category by name, created when the venue has none of that name.
     pub category: Option<String>,
+    pub allergens: Allergens,
     pub attributes: Value,
     pub stock_tracked: bool,
 }
@@ -29,7 +34,10 @@ pub struct ProductPatch {
     pub unit: Option<String>,
     pub cost: Option<Money>,
     pub price: Option<Money>,
+    pub category_id: Option<CategoryId>,
+    /// By name, as in [`NewProduct`]; an empty name leaves the product uncategorized.
     pub category: Option<String>,
+    pub allergens: Option<Allergens>,
     pub attributes: Option<Value>,
     pub stock_tracked: Option<bool>,
     pub active: Option<bool>,
@@ -39,7 +47,6 @@ fn validate(p: &Product) -> Result<(), AppError> {
     require_text("name", &p.name, 200)?;
     require_text("sku", &p.sku, 64)?;
     require_text("unit", &p.unit, 16)?;
-    optional_text("category", p.category.as_deref(), 100)?;
     if p.cost < Money::ZERO || p.price < Money::ZERO {
         return Err(AppError::validation("cost and price must not be negative"));
     }
@@ -86,13 +93,16 @@ impl Brigade {
             unit: new.unit.trim().to_owned(),
             cost: new.cost.unwrap_or(Money::ZERO),
             price: new.price,
-            category: new.category,
+            category_id: None,
+            category: None,
+            allergens: new.allergens,
             attributes: new.attributes,
             stock_tracked: new.stock_tracked,
             active: true,
             created_at: now,
             updated_at: now,
         };
+        optional_text("category", new.category.as_deref(), 100)?;
         validate(&product)?;
         let result = self
             .write(async |tx| {
@@ -109,12 +119,19 @@ impl Brigade {
                         replayed: true,
                     });
                 }
+                let mut product = product.clone();
+                let category =
+                    resolve_category(tx, actor, new.category_id, new.category.as_deref(), now)
+                        .await?;
+                product.category_id = category.as_ref().map(|c| c.id);
+                product.category = category.map(|c| c.name);
                 tx.products()
                     .insert(&product)
                     .await
                     .map_err(duplicate_sku)?;
+                bump(tx, actor).await?;
                 Ok(Created {
-                    value: product.clone(),
+                    value: product,
                     replayed: false,
                 })
             })
@@ -181,8 +198,16 @@ impl Brigade {
             if let Some(v) = patch.price {
                 p.price = v;
             }
-            if patch.category.is_some() {
-                p.category = patch.category;
+            if patch.category_id.is_some() || patch.category.is_some() {
+                optional_text("category", patch.category.as_deref(), 100)?;
+                let category =
+                    resolve_category(tx, actor, patch.category_id, patch.category.as_deref(), now)
+                        .await?;
+                p.category_id = category.as_ref().map(|c| c.id);
+                p.category = category.map(|c| c.name);
+            }
+            if let Some(v) = patch.allergens {
+                p.allergens = v;
             }
             if let Some(v) = patch.attributes {
                 p.attributes = v;
@@ -196,6 +221,7 @@ impl Brigade {
             validate(&p)?;
             p.updated_at = now;
             tx.products().update(&p).await?;
+            bump(tx, actor).await?;
             Ok(p)
         })
         .await

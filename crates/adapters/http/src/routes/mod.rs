@@ -6,6 +6,7 @@
 pub(crate) mod auth;
 pub mod client;
 mod health;
+mod menu;
 mod orders;
 pub mod request_id;
 mod staff;
@@ -72,6 +73,10 @@ fn venue_resources(cfg: &mut ServiceConfig) {
         .service(tables::update)
         .service(tables::delete)
         .service(tables::set_status)
+        .service(menu::read)
+        .service(menu::list)
+        .service(menu::create)
+        .service(menu::update)
         .service(stock::list_products)
         .service(stock::create_product)
         .service(stock::get_product)

@@ -6,6 +6,7 @@
 
 mod events;
 mod idempotency;
+mod menu;
 mod orders;
 mod products;
 mod stock;

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use crate::rows::ProductRow;
+use crate::schema::categories as cat;
 use crate::schema::products as p;
 use crate::tx::{SqlTx, on};
 use crate::types::{AsKey, Key};
@@ -18,6 +19,22 @@ fn by_id(venue: Key, id: Key) -> _ {
 
 fn one(venue: VenueId, id: ProductId) -> by_id {
     by_id(venue.key(), id.key())
+}
+
+/// Products with their category's name: `ON venue_id AND id`, as every join here.
+#[diesel::dsl::auto_type]
+fn named() -> _ {
+    p::table.left_join(
+        cat::table.on(cat::venue_id
+            .eq(p::venue_id)
+            .and(p::category_id.eq(cat::id.nullable()))),
+    )
+}
+
+type Named = (ProductRow, Option<String>);
+
+fn model((row, category): Named) -> Product {
+    row.into_model(category)
 }
 
 #[async_trait]
@@ -32,16 +49,17 @@ impl ProductStore for SqlTx {
     }
 
     async fn get(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>, StoreError> {
-        Ok(on!(&mut self.conn, |c| one(venue, id)
-            .select(ProductRow::as_select())
-            .first(c)
+        Ok(on!(&mut self.conn, |c| named()
+            .filter(p::id.eq(id.key()).and(p::venue_id.eq(venue.key())))
+            .select((ProductRow::as_select(), cat::name.nullable()))
+            .first::<Named>(c)
             .await
             .optional())?
-        .map(ProductRow::into_model))
+        .map(model))
     }
 
     async fn lock(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>, StoreError> {
-        Ok(on!(&mut self.conn,
+        let row: Option<ProductRow> = on!(&mut self.conn,
             pg: |c| one(venue, id)
                 .select(ProductRow::as_select())
                 .for_update()
@@ -53,8 +71,19 @@ impl ProductStore for SqlTx {
                 .first(c)
                 .await
                 .optional(),
-        )?
-        .map(ProductRow::into_model))
+        )?;
+        let Some(row) = row else { return Ok(None) };
+        // The category's name, read after the lock (FOR UPDATE takes no outer join).
+        let category = match row.category_id {
+            None => None,
+            Some(id) => on!(&mut self.conn, |c| cat::table
+                .filter(cat::venue_id.eq(venue.key()).and(cat::id.eq(id)))
+                .select(cat::name)
+                .first::<String>(c)
+                .await
+                .optional())?,
+        };
+        Ok(Some(row.into_model(category)))
     }
 
     async fn get_many(
@@ -63,25 +92,25 @@ impl ProductStore for SqlTx {
         ids: &[ProductId],
     ) -> Result<Vec<Product>, StoreError> {
         let ids: Vec<Key> = ids.iter().map(AsKey::key).collect();
-        Ok(on!(&mut self.conn, |c| p::table
+        Ok(on!(&mut self.conn, |c| named()
             .filter(p::venue_id.eq(venue.key()).and(p::id.eq_any(&ids)))
-            .select(ProductRow::as_select())
-            .load(c)
+            .select((ProductRow::as_select(), cat::name.nullable()))
+            .load::<Named>(c)
             .await)?
         .into_iter()
-        .map(ProductRow::into_model)
+        .map(model)
         .collect())
     }
 
     async fn list(&mut self, venue: VenueId) -> Result<Vec<Product>, StoreError> {
-        Ok(on!(&mut self.conn, |c| p::table
+        Ok(on!(&mut self.conn, |c| named()
             .filter(p::venue_id.eq(venue.key()))
             .order((p::name, p::id))
-            .select(ProductRow::as_select())
-            .load(c)
+            .select((ProductRow::as_select(), cat::name.nullable()))
+            .load::<Named>(c)
             .await)?
         .into_iter()
-        .map(ProductRow::into_model)
+        .map(model)
         .collect())
     }
 

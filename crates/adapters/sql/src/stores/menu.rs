@@ -1,0 +1,136 @@
+use async_trait::async_trait;
+use brigade_application::StoreError;
+use brigade_application::model::Category;
+use brigade_application::ports::MenuStore;
+use brigade_domain::{CategoryId, VenueId};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::schema::{categories as cat, venues};
+use crate::tx::{SqlTx, on};
+use crate::types::{AsKey, At, Key};
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = cat, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+struct CategoryRow {
+    venue_id: Key,
+    id: Key,
+    name: String,
+    position: i32,
+    active: bool,
+    created_at: At,
+    updated_at: At,
+}
+
+impl CategoryRow {
+    fn of(c: &Category) -> Self {
+        Self {
+            venue_id: c.venue_id.key(),
+            id: c.id.key(),
+            name: c.name.clone(),
+            position: c.position,
+            active: c.active,
+            created_at: At(c.created_at),
+            updated_at: At(c.updated_at),
+        }
+    }
+
+    fn model(self) -> Category {
+        Category {
+            id: self.id.into(),
+            venue_id: self.venue_id.into(),
+            name: self.name,
+            position: self.position,
+            active: self.active,
+            created_at: self.created_at.0,
+            updated_at: self.updated_at.0,
+        }
+    }
+}
+
+#[async_trait]
+impl MenuStore for SqlTx {
+    async fn insert_category(&mut self, category: &Category) -> Result<(), StoreError> {
+        let row = CategoryRow::of(category);
+        on!(&mut self.conn, |c| diesel::insert_into(cat::table)
+            .values(&row)
+            .execute(c)
+            .await)?;
+        Ok(())
+    }
+
+    async fn get_category(
+        &mut self,
+        venue: VenueId,
+        id: CategoryId,
+    ) -> Result<Option<Category>, StoreError> {
+        Ok(on!(&mut self.conn, |c| cat::table
+            .filter(cat::venue_id.eq(venue.key()).and(cat::id.eq(id.key())))
+            .select(CategoryRow::as_select())
+            .first(c)
+            .await
+            .optional())?
+        .map(CategoryRow::model))
+    }
+
+    async fn category_named(
+        &mut self,
+        venue: VenueId,
+        name: &str,
+    ) -> Result<Option<Category>, StoreError> {
+        Ok(on!(&mut self.conn, |c| cat::table
+            .filter(cat::venue_id.eq(venue.key()).and(cat::name.eq(name)))
+            .select(CategoryRow::as_select())
+            .first(c)
+            .await
+            .optional())?
+        .map(CategoryRow::model))
+    }
+
+    async fn list_categories(&mut self, venue: VenueId) -> Result<Vec<Category>, StoreError> {
+        Ok(on!(&mut self.conn, |c| cat::table
+            .filter(cat::venue_id.eq(venue.key()))
+            .order((cat::position, cat::name))
+            .select(CategoryRow::as_select())
+            .load(c)
+            .await)?
+        .into_iter()
+        .map(CategoryRow::model)
+        .collect())
+    }
+
+    async fn update_category(&mut self, category: &Category) -> Result<(), StoreError> {
+        let row = CategoryRow::of(category);
+        on!(&mut self.conn, |c| diesel::update(
+            cat::table.filter(
+                cat::venue_id
+                    .eq(category.venue_id.key())
+                    .and(cat::id.eq(category.id.key()))
+            )
+        )
+        .set(&row)
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    async fn version(&mut self, venue: VenueId) -> Result<i64, StoreError> {
+        Ok(on!(&mut self.conn, |c| venues::table
+            .find(venue.key())
+            .select(venues::menu_version)
+            .first::<i64>(c)
+            .await
+            .optional())?
+        .unwrap_or(0))
+    }
+
+    async fn bump_version(&mut self, venue: VenueId) -> Result<i64, StoreError> {
+        on!(&mut self.conn, |c| diesel::update(
+            venues::table.find(venue.key())
+        )
+        .set(venues::menu_version.eq(venues::menu_version + 1))
+        .returning(venues::menu_version)
+        .get_result(c)
+        .await)
+    }
+}
