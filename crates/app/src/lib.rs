@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod cache;
 pub mod config;
 pub mod metrics;
 mod secrets;

@@ -9,13 +9,15 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use brigade_application::LocalBus;
-use brigade_application::ports::{Clock, EventBus, UnitOfWork};
+use brigade_application::ports::{Cache, Clock, EventBus, UnitOfWork};
 use brigade_application::{Brigade, SystemClock};
-use brigade_http::{AppState, Auth, AuthSettings, ClientTelemetry, HealthReport, TrustedProxies};
+use brigade_http::{
+    AppState, Auth, AuthSettings, ClientTelemetry, HealthReport, ReadCache, TrustedProxies,
+};
 
 use crate::passwords::Argon2Passwords;
 use brigade_http::ws::{Hub, WsSettings};
-use brigade_redis::RedisBus;
+use brigade_redis::{RedisBus, RedisCache};
 use brigade_sql::{PgUnitOfWork, PoolSettings, SqliteUnitOfWork, StatementLog};
 
 use crate::config::{ServeArgs, StoreConfig};
@@ -178,6 +180,10 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
         stuck_after,
         slow_request: Duration::from_millis(args.slow_request_ms),
         client_telemetry: Arc::new(ClientTelemetry::new(args.client_reports_per_minute)),
+        cache: ReadCache::new(
+            read_cache(&realtime.redis_url, &realtime.redis_channel)?,
+            CACHE_TTL,
+        ),
     };
     let gateway = hub.clone();
     let mut server = HttpServer::new(move || {
@@ -233,6 +239,19 @@ const ACCESS_POLL: Duration = Duration::from_secs(1);
 /// Deletes journal entries older than the retention, and WebSocket tickets never
 /// redeemed: a minute after start (not in the way of start-up), then every hour. In short batches (`Brigade::prune_journal`); the
 /// task ends with the server's runtime, between two batches.
+/// How long a cached read lives at most. Keys carry the database's version, so this
+/// only bounds what an unused entry costs.
+const CACHE_TTL: Duration = Duration::from_secs(600);
+
+/// The shared cache (Redis, keys under `<channel>:cache:`) when Redis is configured,
+/// else one in process.
+fn read_cache(redis_url: &Option<String>, channel: &str) -> anyhow::Result<Arc<dyn Cache>> {
+    Ok(match redis_url {
+        Some(url) => Arc::new(RedisCache::new(url, &format!("{channel}:cache:"))?),
+        None => Arc::new(crate::cache::MemoryCache::default()),
+    })
+}
+
 fn prune_journal(brigade: Brigade, retention_hours: u64) {
     let retention = time::Duration::hours(retention_hours.min(24 * 365 * 100) as i64);
     actix_web::rt::spawn(async move {

@@ -284,6 +284,29 @@ pub trait EventLog: Send {
     async fn delete_range(&mut self, venue: VenueId, first: i64, last: i64) -> Result<u64>;
 }
 
+/// A cache of bytes for cache-aside reads (DESIGN §9): Redis, shared by every instance,
+/// when one is configured, else in process. Keys carry the version the database holds
+/// (`menu:<venue>:<version>`), so an entry is never stale, only unused; the TTL is a
+/// backstop. Errors are the caller's to absorb: a cache outage degrades to the
+/// database, never to an error.
+#[async_trait]
+pub trait Cache: Send + Sync + 'static {
+    /// What backs it, for metrics and logs: `redis` or `memory`.
+    fn backend(&self) -> &'static str;
+    async fn get(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, CacheError>;
+    async fn set(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: std::time::Duration,
+    ) -> std::result::Result<(), CacheError>;
+}
+
+/// Why a cache could not answer (unreachable, timed out, refused).
+#[derive(Debug, thiserror::Error)]
+#[error("cache: {0}")]
+pub struct CacheError(pub String);
+
 /// Publication of committed journal entries to the real-time subscribers of every app
 /// instance. Called after COMMIT; it must not block, and a failure is the adapter's to
 /// log, not the caller's: subscribers notice a missing `seq` and read it from the

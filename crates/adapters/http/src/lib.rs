@@ -2,6 +2,7 @@
 
 mod auth;
 mod body;
+mod cache;
 mod docs;
 mod dto;
 mod error;
@@ -18,6 +19,7 @@ use brigade_application::Brigade;
 pub use auth::access::{AccessCache, Changed};
 pub use auth::login::LoginSettings;
 pub use auth::{Auth, AuthSettings, Identity, JwtKeys};
+pub use cache::ReadCache;
 pub use error::ApiError;
 pub use limits::TrustedProxies;
 pub use openapi::openapi;
@@ -42,6 +44,8 @@ pub struct AppState {
     pub slow_request: std::time::Duration,
     /// Rate limits of the client telemetry endpoints, shared by every worker.
     pub client_telemetry: Arc<ClientTelemetry>,
+    /// Cache-aside for hot reads (the menu): Redis or in process.
+    pub cache: ReadCache,
 }
 
 /// A component's section of the detailed health view.

@@ -1,5 +1,9 @@
 #![doc = include_str!("../README.md")]
 
+mod cache;
+
+pub use cache::RedisCache;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

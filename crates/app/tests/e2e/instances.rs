@@ -12,12 +12,17 @@ use crate::support::{Served, Staff, VENUE, free_port, instance_command, new_uuid
 const WAIT: Duration = Duration::from_secs(10);
 
 /// A `brigade serve` process of its own on the shared database and a Redis.
-struct Instance {
-    served: Served,
+pub(crate) struct Instance {
+    pub(crate) served: Served,
 }
 
 impl Instance {
-    async fn start(db: &TestDb, redis_url: &str, channel: &str, poll_ms: u64) -> Instance {
+    pub(crate) async fn start(
+        db: &TestDb,
+        redis_url: &str,
+        channel: &str,
+        poll_ms: u64,
+    ) -> Instance {
         let mut command = instance_command(db, redis_url, channel);
         command.env("BRIGADE_WS_POLL_MS", poll_ms.to_string());
         Instance {
@@ -26,7 +31,7 @@ impl Instance {
     }
 
     /// The instance's Redis status in its detailed health view.
-    async fn redis_status(&self) -> String {
+    pub(crate) async fn redis_status(&self) -> String {
         let health = Staff::anonymous(&self.served.base)
             .get("/health")
             .await
@@ -39,24 +44,24 @@ impl Instance {
 }
 
 /// A Redis of this test's own on a free port, which it may stop and start again.
-struct PrivateRedis {
-    port: u16,
+pub(crate) struct PrivateRedis {
+    pub(crate) port: u16,
     child: Option<Child>,
 }
 
 impl PrivateRedis {
-    async fn start() -> PrivateRedis {
+    pub(crate) async fn start() -> PrivateRedis {
         let port = free_port();
         let mut redis = PrivateRedis { port, child: None };
         redis.up().await;
         redis
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    async fn up(&mut self) {
+    pub(crate) async fn up(&mut self) {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
@@ -73,7 +78,7 @@ impl PrivateRedis {
         panic!("redis-server did not start on port {}", self.port);
     }
 
-    fn down(&mut self) {
+    pub(crate) fn down(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();

@@ -15,6 +15,7 @@ mod isolation;
 mod kds;
 mod logins;
 mod menu;
+mod menu_cache;
 mod migrations;
 mod nginx;
 mod openapi;

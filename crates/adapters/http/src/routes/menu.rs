@@ -172,11 +172,36 @@ pub(crate) async fn read(
                 .finish());
         }
     }
+    // Cache-aside: the key carries the version the database holds now, so a cached
+    // menu is never stale; on a miss the menu and its version come from one snapshot.
+    let version = state.brigade.menu_version(&actor).await?;
+    let key = format!("menu:{}:{version}", actor.venue_id);
+    if let Some(body) = state.cache.get("menu", &key).await {
+        return Ok(menu_response(version, body));
+    }
     let current = state.brigade.menu(&actor).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(ETag(tag(current.version)))
+    let version = current.version;
+    let body = serde_json::to_vec(&MenuDto::from(current)).map_err(|e| {
+        tracing::error!(error = %e, "serialising a menu failed");
+        ApiError::new(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "internal error",
+        )
+    })?;
+    state
+        .cache
+        .put("menu", &format!("menu:{}:{version}", actor.venue_id), &body)
+        .await;
+    Ok(menu_response(version, body))
+}
+
+fn menu_response(version: i64, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(ETag(tag(version)))
         .insert_header(revalidate())
-        .json(MenuDto::from(current)))
+        .body(body)
 }
 
 #[utoipa::path(

@@ -1,0 +1,128 @@
+//! The menu's cache-aside across instances (DESIGN §9, "one versioning rule"): two
+//! `brigade serve` processes share the database and a Redis. A read is answered from
+//! the shared cache under a key carrying the menu version the database holds, so a
+//! change through one instance is on the other's next read, and a Redis outage costs
+//! nothing but speed.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::instances::{Instance, PrivateRedis};
+use crate::store::TestDb;
+use crate::support::{Staff, VENUE};
+
+fn redis_cli(redis: &PrivateRedis, args: &[&str]) -> String {
+    let output = Command::new("redis-cli")
+        .args(["-p", &redis.port.to_string()])
+        .args(args)
+        .output()
+        .expect("redis-cli runs");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+async fn price_of(menu: &Value, name: &str) -> Value {
+    menu["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .flat_map(|c| c["products"].as_array().expect("products"))
+        .find(|p| p["name"] == name)
+        .map(|p| p["price"].clone())
+        .unwrap_or(Value::Null)
+}
+
+async fn set_fries_price(admin: &Staff, price: f64) {
+    let products = admin
+        .get(&format!("/api/v1/venues/{VENUE}/products"))
+        .await
+        .expect(200);
+    let fries = products
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|p| p["name"] == "Fries")
+        .expect("fries")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    admin
+        .patch(
+            &format!("/api/v1/venues/{VENUE}/products/{fries}"),
+            json!({ "price": price }),
+        )
+        .await
+        .expect(200);
+}
+
+#[actix_web::test]
+async fn a_menu_change_through_one_instance_is_on_the_next_read_through_another() {
+    let db = TestDb::from_template().await;
+    let redis = PrivateRedis::start().await;
+    let channel = "brigade-menu";
+    let a = Instance::start(&db, &redis.url(), channel, 1000).await;
+    let b = Instance::start(&db, &redis.url(), channel, 1000).await;
+    let admin = Staff::login(&a.served.base, "admin@beerflow.demo").await;
+    let waiter = Staff::login(&b.served.base, "waiter1@beerflow.demo").await;
+
+    let first = waiter.get("/api/v1/menu").await.expect(200);
+    let version = first["version"].as_i64().expect("version");
+    let key = format!("{channel}:cache:menu:{VENUE}:{version}");
+    assert_ne!(redis_cli(&redis, &["EXISTS", &key]), "0", "stored in Redis");
+    // Read from the cache: an entry planted under the current version is what B serves.
+    let planted =
+        json!({ "version": version, "categories": [], "uncategorized": [], "planted": true });
+    redis_cli(&redis, &["SET", &key, &planted.to_string()]);
+    assert_eq!(waiter.get("/api/v1/menu").await.expect(200), planted);
+
+    // A change through A moves the version on in the database: B's next read misses
+    // the old key and builds the new menu.
+    set_fries_price(&admin, 3.95).await;
+    let fresh = waiter.get("/api/v1/menu").await.expect(200);
+    assert!(fresh["version"].as_i64().expect("version") > version);
+    assert_eq!(price_of(&fresh, "Fries").await, json!(3.95));
+    assert!(fresh.get("planted").is_none());
+}
+
+#[actix_web::test]
+async fn with_redis_down_the_menu_is_served_from_the_database_and_correct_after_it_returns() {
+    let db = TestDb::from_template().await;
+    let mut redis = PrivateRedis::start().await;
+    let channel = "brigade-menu-outage";
+    let a = Instance::start(&db, &redis.url(), channel, 1000).await;
+    let b = Instance::start(&db, &redis.url(), channel, 1000).await;
+    let admin = Staff::login(&a.served.base, "admin@beerflow.demo").await;
+    let waiter = Staff::login(&b.served.base, "waiter1@beerflow.demo").await;
+    waiter.get("/api/v1/menu").await.expect(200);
+
+    redis.down();
+    set_fries_price(&admin, 4.10).await;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let menu = waiter.get("/api/v1/menu").await.expect(200);
+        assert_eq!(price_of(&menu, "Fries").await, json!(4.1));
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "a dead cache costs at most its timeout: {:?}",
+            started.elapsed()
+        );
+    }
+
+    redis.up().await;
+    set_fries_price(&admin, 4.20).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let menu = waiter.get("/api/v1/menu").await.expect(200);
+        assert_eq!(price_of(&menu, "Fries").await, json!(4.2), "never stale");
+        let key = format!("{channel}:cache:menu:{VENUE}:{}", menu["version"]);
+        if redis_cli(&redis, &["EXISTS", &key]) == "1" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the cache was never written again"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
