@@ -1,4 +1,4 @@
-//! [`MemoryCache`]: the cache of an instance without Redis (cache-aside reads, DESIGN
+//! [`MemoryCache`]: the cache of an instance without Redis (and [`NoCache`], for none) (cache-aside reads, DESIGN
 //! §9), moka's bounded in-process cache. Entries honour their TTL; the whole cache is
 //! bounded by the bytes it holds.
 
@@ -49,6 +49,24 @@ impl Cache for MemoryCache {
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError> {
         self.entries
             .insert(key.to_owned(), (Instant::now() + ttl, Arc::from(value)));
+        Ok(())
+    }
+}
+
+/// No cache: every read goes to the database (`BRIGADE_READ_CACHE=off`).
+pub struct NoCache;
+
+#[async_trait]
+impl Cache for NoCache {
+    fn backend(&self) -> &'static str {
+        "off"
+    }
+
+    async fn get(&self, _: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        Ok(None)
+    }
+
+    async fn set(&self, _: &str, _: &[u8], _: Duration) -> Result<(), CacheError> {
         Ok(())
     }
 }

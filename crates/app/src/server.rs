@@ -20,7 +20,7 @@ use brigade_http::ws::{Hub, WsSettings};
 use brigade_redis::{RedisBus, RedisCache};
 use brigade_sql::{PgUnitOfWork, PoolSettings, SqliteUnitOfWork, StatementLog};
 
-use crate::config::{ServeArgs, StoreConfig};
+use crate::config::{ReadCacheMode, RealtimeArgs, ServeArgs, StoreConfig};
 
 /// Applies pending migrations to the store (creating the embedded store's directory
 /// and file when missing); returns the versions applied.
@@ -180,10 +180,7 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
         stuck_after,
         slow_request: Duration::from_millis(args.slow_request_ms),
         client_telemetry: Arc::new(ClientTelemetry::new(args.client_reports_per_minute)),
-        cache: ReadCache::new(
-            read_cache(&realtime.redis_url, &realtime.redis_channel)?,
-            CACHE_TTL,
-        ),
+        cache: ReadCache::new(read_cache(realtime)?, CACHE_TTL),
     };
     let gateway = hub.clone();
     let mut server = HttpServer::new(move || {
@@ -244,11 +241,15 @@ const ACCESS_POLL: Duration = Duration::from_secs(1);
 const CACHE_TTL: Duration = Duration::from_secs(600);
 
 /// The shared cache (Redis, keys under `<channel>:cache:`) when Redis is configured,
-/// else one in process.
-fn read_cache(redis_url: &Option<String>, channel: &str) -> anyhow::Result<Arc<dyn Cache>> {
-    Ok(match redis_url {
-        Some(url) => Arc::new(RedisCache::new(url, &format!("{channel}:cache:"))?),
-        None => Arc::new(crate::cache::MemoryCache::default()),
+/// else one in process; or none (`BRIGADE_READ_CACHE=off`).
+fn read_cache(realtime: &RealtimeArgs) -> anyhow::Result<Arc<dyn Cache>> {
+    Ok(match (realtime.read_cache, &realtime.redis_url) {
+        (ReadCacheMode::Off, _) => Arc::new(crate::cache::NoCache),
+        (ReadCacheMode::Auto, Some(url)) => Arc::new(RedisCache::new(
+            url,
+            &format!("{}:cache:", realtime.redis_channel),
+        )?),
+        _ => Arc::new(crate::cache::MemoryCache::default()),
     })
 }
 

@@ -10,6 +10,7 @@
 mod fanout;
 mod http;
 mod load;
+mod menu;
 mod ws;
 
 use std::net::{SocketAddr, TcpListener};
@@ -26,7 +27,7 @@ const PRODUCTS: usize = 20;
 struct Options {
     seconds: u64,
     rate: f64,
-    /// `orders` or `fanout`; both when unset.
+    /// `orders`, `fanout` or `menu`; all when unset.
     only: Option<String>,
 }
 
@@ -42,10 +43,12 @@ fn options(args: &[String]) -> Result<Options, String> {
         match arg.as_str() {
             "--seconds" => o.seconds = value.parse().map_err(|_| "--seconds takes a number")?,
             "--rate" => o.rate = value.parse().map_err(|_| "--rate takes a number")?,
-            "--only" if value == "orders" || value == "fanout" => o.only = Some(value.clone()),
+            "--only" if ["orders", "fanout", "menu"].contains(&value.as_str()) => {
+                o.only = Some(value.clone())
+            }
             other => {
                 return Err(format!(
-                    "unknown option {other} (--seconds N, --rate R, --only orders|fanout)"
+                    "unknown option {other} (--seconds N, --rate R, --only orders|fanout|menu)"
                 ));
             }
         }
@@ -118,8 +121,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err("seeding the bench database failed".to_owned());
     }
 
+    let mut menu_report = String::new();
+    if opts.only.is_none() || opts.only.as_deref() == Some("menu") {
+        menu_report = menu::run(&bin, &url, opts.seconds)?;
+        println!("\n{menu_report}");
+        if opts.only.as_deref() == Some("menu") {
+            write_report(&menu_report);
+            return Ok(());
+        }
+    }
+
     let mut fanout_report = String::new();
-    if opts.only.as_deref() != Some("orders") {
+    if opts.only.is_none() || opts.only.as_deref() == Some("fanout") {
         let figures = fanout::run(&bin, &url)?;
         fanout_report = format!(
             "| server | subscribers | p50 ms | p99 ms | max ms | messages/s (burst) | delivered | RSS MiB |\n\
@@ -271,7 +284,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         100.0 * serve_max / serve_ceiling,
     );
     println!("\n{report}");
-    write_report(&format!("{report}\n{fanout_report}"));
+    write_report(&format!("{report}\n{fanout_report}\n{menu_report}"));
     drop(cleanup);
     Ok(())
 }
@@ -310,6 +323,15 @@ fn free_addr() -> Result<SocketAddr, String> {
 
 /// `brigade serve` (release, `workers()` HTTP workers) on `url` and a free loopback port, once ready.
 fn start_brigade(bin: &std::path::Path, url: &str) -> Result<(Child, SocketAddr), String> {
+    start_brigade_with(bin, url, &[])
+}
+
+/// As [`start_brigade`], with more environment (`env`).
+fn start_brigade_with(
+    bin: &std::path::Path,
+    url: &str,
+    env: &[(&str, &str)],
+) -> Result<(Child, SocketAddr), String> {
     let addr = free_addr()?;
     let mut child = Command::new(bin)
         .args([
@@ -327,6 +349,7 @@ fn start_brigade(bin: &std::path::Path, url: &str) -> Result<(Child, SocketAddr)
         .env("BRIGADE_LOGIN_PER_ACCOUNT_PER_MINUTE", "100000")
         .env("BRIGADE_LOGIN_PER_ADDRESS_PER_MINUTE", "100000")
         .env("BRIGADE_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| e.to_string())?;

@@ -192,6 +192,19 @@ pub struct RealtimeArgs {
     /// Hours of event journal kept for clients that resume; older events are pruned.
     #[arg(long, env = "BRIGADE_EVENT_RETENTION_HOURS", default_value_t = 168)]
     pub event_retention_hours: u64,
+
+    /// Where cached reads (the menu) live: `auto` is Redis when BRIGADE_REDIS_URL is
+    /// set, else this process's memory; `memory`; or `off` (every read from the
+    /// database: for measuring and for ruling the cache out).
+    #[arg(long, env = "BRIGADE_READ_CACHE", value_enum, default_value_t = ReadCacheMode::Auto)]
+    pub read_cache: ReadCacheMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReadCacheMode {
+    Auto,
+    Memory,
+    Off,
 }
 
 impl Default for RealtimeArgs {
@@ -205,6 +218,7 @@ impl Default for RealtimeArgs {
             ws_send_timeout_secs: 10,
             ws_poll_ms: 1000,
             event_retention_hours: 168,
+            read_cache: ReadCacheMode::Auto,
         }
     }
 }
