@@ -25,7 +25,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP server (applies pending migrations first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations.
     Migrate(DatabaseArgs),
     /// Load demo data (the seeds' demo venue and staff). Development and tests only.

@@ -182,6 +182,7 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
         client_telemetry: Arc::new(ClientTelemetry::new(args.client_reports_per_minute)),
         cache: ReadCache::new(read_cache(realtime)?, CACHE_TTL),
     };
+    warm_menus(state.clone());
     let gateway = hub.clone();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -233,9 +234,24 @@ impl HealthReport for RedisHealth {
 /// disabled account or a membership change is in force everywhere within 2 s.
 const ACCESS_POLL: Duration = Duration::from_secs(1);
 
-/// Deletes journal entries older than the retention, and WebSocket tickets never
-/// redeemed: a minute after start (not in the way of start-up), then every hour. In short batches (`Brigade::prune_journal`); the
-/// task ends with the server's runtime, between two batches.
+/// Warms the read cache in the background: the menus of the venues that took orders in
+/// the last week, at most this many, the most recent first.
+const WARM_VENUES: i64 = 50;
+
+fn warm_menus(state: AppState) {
+    actix_web::rt::spawn(async move {
+        let started = std::time::Instant::now();
+        match brigade_http::warm_menus(&state, time::Duration::days(7), WARM_VENUES).await {
+            Ok(venues) => tracing::info!(
+                venues,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "warmed the menu cache"
+            ),
+            Err(e) => tracing::warn!(error = %e, "warming the menu cache failed"),
+        }
+    });
+}
+
 /// How long a cached read lives at most. Keys carry the database's version, so this
 /// only bounds what an unused entry costs.
 const CACHE_TTL: Duration = Duration::from_secs(600);
@@ -253,6 +269,9 @@ fn read_cache(realtime: &RealtimeArgs) -> anyhow::Result<Arc<dyn Cache>> {
     })
 }
 
+/// Deletes journal entries older than the retention, and WebSocket tickets never
+/// redeemed: a minute after start (not in the way of start-up), then every hour. In short batches (`Brigade::prune_journal`); the
+/// task ends with the server's runtime, between two batches.
 fn prune_journal(brigade: Brigade, retention_hours: u64) {
     let retention = time::Duration::hours(retention_hours.min(24 * 365 * 100) as i64);
     actix_web::rt::spawn(async move {

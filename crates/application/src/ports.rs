@@ -183,9 +183,14 @@ pub trait MenuStore: Send {
     async fn update_category(&mut self, category: &Category) -> Result<()>;
     /// The venue's menu version (0 for an unknown venue).
     async fn version(&mut self, venue: VenueId) -> Result<i64>;
-    /// Moves the venue's menu version on by one and returns it; every write that
-    /// changes the menu calls it in its transaction.
-    async fn bump_version(&mut self, venue: VenueId) -> Result<i64>;
+    /// Moves the venue's menu version on and returns it: by one, and to at least `at`
+    /// in milliseconds, so a version is never handed out twice (a database restored
+    /// from a backup would otherwise reissue numbers for other content). Every write
+    /// that changes the menu calls it in its transaction.
+    async fn bump_version(&mut self, venue: VenueId, at: OffsetDateTime) -> Result<i64>;
+    /// Up to `limit` venues that took orders since `since`, the most recent first
+    /// (whose menus are worth warming).
+    async fn active_venues(&mut self, since: OffsetDateTime, limit: i64) -> Result<Vec<VenueId>>;
 }
 
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -286,7 +291,7 @@ pub trait EventLog: Send {
 
 /// A cache of bytes for cache-aside reads (DESIGN §9): Redis, shared by every instance,
 /// when one is configured, else in process. Keys carry the version the database holds
-/// (`menu:<venue>:<version>`), so an entry is never stale, only unused; the TTL is a
+/// (`menu:v1:<venue>:<version>`), so an entry is never stale, only unused; the TTL is a
 /// backstop. Errors are the caller's to absorb: a cache outage degrades to the
 /// database, never to an error.
 #[async_trait]

@@ -4,8 +4,9 @@
 //! cache that fails or times out is counted and skipped: the read answers from the
 //! database. `brigade.cache.lookups` counts hits, misses and errors by cache.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use brigade_application::ports::Cache;
 use opentelemetry::KeyValue;
@@ -16,11 +17,34 @@ use opentelemetry::metrics::Counter;
 pub struct ReadCache {
     cache: Arc<dyn Cache>,
     ttl: Duration,
+    /// When a failure was last logged (ms since `started`): one line per
+    /// [`QUIET`], however many reads fail while the cache is down.
+    warned: Arc<AtomicU64>,
+    started: Instant,
 }
+
+/// Failures within this long of a logged one are counted, not logged.
+const QUIET: Duration = Duration::from_secs(10);
 
 impl ReadCache {
     pub fn new(cache: Arc<dyn Cache>, ttl: Duration) -> Self {
-        Self { cache, ttl }
+        Self {
+            cache,
+            ttl,
+            warned: Arc::new(AtomicU64::new(0)),
+            started: Instant::now(),
+        }
+    }
+
+    /// Whether this failure is the first in [`QUIET`].
+    fn loud(&self) -> bool {
+        let now = self.started.elapsed().as_millis() as u64 + QUIET.as_millis() as u64;
+        let last = self.warned.load(Ordering::Relaxed);
+        now.saturating_sub(last) >= QUIET.as_millis() as u64
+            && self
+                .warned
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 
     /// `redis` or `memory`.
@@ -34,7 +58,9 @@ impl ReadCache {
             Ok(Some(bytes)) => (Some(bytes), "hit"),
             Ok(None) => (None, "miss"),
             Err(e) => {
-                tracing::warn!(cache = name, backend = self.backend(), error = %e, "cache read failed; reading the database");
+                if self.loud() {
+                    tracing::warn!(cache = name, backend = self.backend(), error = %e, "cache read failed; reading the database (more failures in the next 10 s are only counted)");
+                }
                 (None, "error")
             }
         };
@@ -45,7 +71,9 @@ impl ReadCache {
     /// Stores `value` under `key`; a failure is counted and logged, nothing more.
     pub async fn put(&self, name: &'static str, key: &str, value: &[u8]) {
         if let Err(e) = self.cache.set(key, value, self.ttl).await {
-            tracing::warn!(cache = name, backend = self.backend(), error = %e, "cache write failed");
+            if self.loud() {
+                tracing::warn!(cache = name, backend = self.backend(), error = %e, "cache write failed (more failures in the next 10 s are only counted)");
+            }
             self.count(name, "error");
         }
     }

@@ -69,6 +69,16 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
+/// Warms the read cache with the menus of up to `limit` venues that took orders within
+/// `within` (at start, and after a release); returns how many.
+pub async fn warm_menus(
+    state: &AppState,
+    within: time::Duration,
+    limit: i64,
+) -> Result<usize, ApiError> {
+    routes::menu::warm(state, within, limit).await
+}
+
 /// The response for requests no route matched (mount with `App::default_service`).
 pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::not_found("no such route"))

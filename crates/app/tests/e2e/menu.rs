@@ -195,6 +195,7 @@ async fn the_menu_is_not_modified_until_it_changes_and_then_has_a_new_etag() {
     let etag = first.header("etag").to_owned();
     assert_eq!(etag, format!("\"menu-{}\"", first.body["version"]));
     assert_eq!(first.header("cache-control"), "private, no-cache");
+    assert_eq!(first.header("vary"), "Authorization, X-Venue-Id");
 
     let again = waiter
         .get_with("/api/v1/menu", &[("If-None-Match", &etag)])
@@ -224,6 +225,9 @@ async fn the_menu_is_not_modified_until_it_changes_and_then_has_a_new_etag() {
         .await;
     assert_eq!(changed.status.as_u16(), 200);
     assert_ne!(changed.header("etag"), etag);
+    // At least the time in milliseconds: never a number handed out before a restore.
+    let version = changed.body["version"].as_i64().expect("version");
+    assert!(version > 1_700_000_000_000, "{version}");
     let food = &changed.body["categories"][0]["products"];
     assert_eq!(food[0]["name"], "Fries");
     assert_eq!(food[0]["price"], 4.75);

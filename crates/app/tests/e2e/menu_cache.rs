@@ -68,7 +68,7 @@ async fn a_menu_change_through_one_instance_is_on_the_next_read_through_another(
 
     let first = waiter.get("/api/v1/menu").await.expect(200);
     let version = first["version"].as_i64().expect("version");
-    let key = format!("{channel}:cache:menu:{VENUE}:{version}");
+    let key = format!("{channel}:cache:menu:v1:{VENUE}:{version}");
     assert_ne!(redis_cli(&redis, &["EXISTS", &key]), "0", "stored in Redis");
     // Read from the cache: an entry planted under the current version is what B serves.
     let planted =
@@ -115,7 +115,7 @@ async fn with_redis_down_the_menu_is_served_from_the_database_and_correct_after_
     loop {
         let menu = waiter.get("/api/v1/menu").await.expect(200);
         assert_eq!(price_of(&menu, "Fries").await, json!(4.2), "never stale");
-        let key = format!("{channel}:cache:menu:{VENUE}:{}", menu["version"]);
+        let key = format!("{channel}:cache:menu:v1:{VENUE}:{}", menu["version"]);
         if redis_cli(&redis, &["EXISTS", &key]) == "1" {
             break;
         }
@@ -125,4 +125,36 @@ async fn with_redis_down_the_menu_is_served_from_the_database_and_correct_after_
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+#[actix_web::test]
+async fn a_starting_instance_warms_the_menus_of_venues_that_took_orders() {
+    let db = TestDb::from_template().await;
+    let redis = PrivateRedis::start().await;
+    let channel = "brigade-menu-warm";
+    let a = Instance::start(&db, &redis.url(), channel, 1000).await;
+    let waiter = Staff::login(&a.served.base, "waiter1@beerflow.demo").await;
+    let admin = Staff::login(&a.served.base, "admin@beerflow.demo").await;
+    let product = admin.create_product("WARM-1", 5.0).await;
+    waiter.order_one(&product, None).await;
+    redis_cli(&redis, &["FLUSHALL"]);
+    let version = db
+        .integers(&format!(
+            "SELECT menu_version FROM venues WHERE id = '{VENUE}'"
+        ))
+        .await[0];
+    let key = format!("{channel}:cache:menu:v1:{VENUE}:{version}");
+
+    let _b = Instance::start(&db, &redis.url(), channel, 1000).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while redis_cli(&redis, &["EXISTS", &key]) != "1" {
+        assert!(
+            Instant::now() < deadline,
+            "the new instance never warmed {key}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let warmed: Value =
+        serde_json::from_str(&redis_cli(&redis, &["GET", &key])).expect("cached JSON");
+    assert_eq!(warmed["version"], version);
 }

@@ -2,7 +2,7 @@
 //! changes what the menu shows bumps the venue's menu version in its transaction
 //! ([`bump`]); caches and ETags are keyed by that version.
 
-use brigade_domain::{CategoryId, Permission};
+use brigade_domain::{CategoryId, Permission, VenueId};
 
 use super::require_text;
 use crate::model::{Category, Menu, Product};
@@ -46,8 +46,12 @@ fn duplicate_name(error: StoreError) -> AppError {
 }
 
 /// The menu changed: its version moves on, in the writing transaction.
-pub(crate) async fn bump(tx: &mut dyn Tx, actor: &Actor) -> Result<(), AppError> {
-    tx.menu().bump_version(actor.venue_id).await?;
+pub(crate) async fn bump(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+) -> Result<(), AppError> {
+    tx.menu().bump_version(actor.venue_id, now).await?;
     Ok(())
 }
 
@@ -134,7 +138,7 @@ impl Brigade {
                 .insert_category(&category)
                 .await
                 .map_err(duplicate_name)?;
-            bump(tx, actor).await?;
+            bump(tx, actor, now).await?;
             Ok(category)
         })
         .await
@@ -176,7 +180,7 @@ impl Brigade {
                 .update_category(&category)
                 .await
                 .map_err(duplicate_name)?;
-            bump(tx, actor).await?;
+            bump(tx, actor, now).await?;
             Ok(category)
         })
         .await
@@ -192,13 +196,29 @@ impl Brigade {
     /// The menu as guests see it, read in one snapshot with its version.
     pub async fn menu(&self, actor: &Actor) -> Result<Menu, AppError> {
         actor.require(Permission::ViewVenue)?;
+        self.venue_menu(actor.venue_id).await
+    }
+
+    /// A venue's menu for the system itself (cache warming), no caller to check.
+    pub async fn venue_menu(&self, venue: VenueId) -> Result<Menu, AppError> {
         self.read(async |tx| {
-            let version = tx.menu().version(actor.venue_id).await?;
-            let categories = tx.menu().list_categories(actor.venue_id).await?;
-            let products = tx.products().list(actor.venue_id).await?;
+            let version = tx.menu().version(venue).await?;
+            let categories = tx.menu().list_categories(venue).await?;
+            let products = tx.products().list(venue).await?;
             Ok(arrange(version, categories, products))
         })
         .await
+    }
+
+    /// Up to `limit` venues that took orders in the last `within`, most recent first.
+    pub async fn active_venues(
+        &self,
+        within: time::Duration,
+        limit: i64,
+    ) -> Result<Vec<VenueId>, AppError> {
+        let since = self.now() - within;
+        self.read(async |tx| Ok(tx.menu().active_venues(since, limit).await?))
+            .await
     }
 }
 

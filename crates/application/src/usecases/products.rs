@@ -129,7 +129,7 @@ impl Brigade {
                     .insert(&product)
                     .await
                     .map_err(duplicate_sku)?;
-                bump(tx, actor).await?;
+                bump(tx, actor, now).await?;
                 Ok(Created {
                     value: product,
                     replayed: false,
@@ -221,7 +221,7 @@ impl Brigade {
             validate(&p)?;
             p.updated_at = now;
             tx.products().update(&p).await?;
-            bump(tx, actor).await?;
+            bump(tx, actor, now).await?;
             Ok(p)
         })
         .await

@@ -2,11 +2,13 @@
 //! conditional read: its strong ETag is the venue's menu version (`"menu-<version>"`),
 //! and a matching `If-None-Match` is answered `304` from the version alone.
 
-use actix_web::http::header::{CacheControl, CacheDirective, ETag, EntityTag, Header, IfNoneMatch};
+use actix_web::http::header::{
+    self, CacheControl, CacheDirective, ETag, EntityTag, Header, IfNoneMatch,
+};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use brigade_application::model::{Category, Menu, Product};
 use brigade_application::usecases::menu::{CategoryPatch, NewCategory};
-use brigade_domain::{Allergens, CategoryId, Money, ProductId};
+use brigade_domain::{Allergens, CategoryId, Money, ProductId, VenueId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -140,6 +142,12 @@ fn tag(version: i64) -> EntityTag {
     EntityTag::new_strong(format!("menu-{version}"))
 }
 
+/// `/api/v1/menu` is whichever venue the token and `X-Venue-Id` name: a client's cache
+/// keys its ETag by both.
+fn vary() -> (header::HeaderName, &'static str) {
+    (header::VARY, "Authorization, X-Venue-Id")
+}
+
 /// A cacheable read: the client keeps it and asks again with `If-None-Match`.
 fn revalidate() -> CacheControl {
     CacheControl(vec![CacheDirective::Private, CacheDirective::NoCache])
@@ -169,17 +177,31 @@ pub(crate) async fn read(
             return Ok(HttpResponse::NotModified()
                 .insert_header(ETag(current))
                 .insert_header(revalidate())
+                .insert_header(vary())
                 .finish());
         }
     }
     // Cache-aside: the key carries the version the database holds now, so a cached
-    // menu is never stale; on a miss the menu and its version come from one snapshot.
+    // menu is never stale (menu_version also checks the caller may read the venue).
     let version = state.brigade.menu_version(&actor).await?;
-    let key = format!("menu:{}:{version}", actor.venue_id);
-    if let Some(body) = state.cache.get("menu", &key).await {
+    if let Some(body) = state.cache.get("menu", &key(actor.venue_id, version)).await {
         return Ok(menu_response(version, body));
     }
-    let current = state.brigade.menu(&actor).await?;
+    let (version, body) = build(&state, actor.venue_id).await?;
+    Ok(menu_response(version, body))
+}
+
+/// The cache key: the JSON's format (bump it when `MenuDto` changes shape, so old and
+/// new instances of a rolling deploy never serve each other's entries), the venue and
+/// the version the database holds.
+fn key(venue: VenueId, version: i64) -> String {
+    format!("menu:v1:{venue}:{version}")
+}
+
+/// Builds a venue's menu from the database (the menu and its version from one
+/// snapshot), caches its JSON, and returns both.
+async fn build(state: &AppState, venue: VenueId) -> Result<(i64, Vec<u8>), ApiError> {
+    let current = state.brigade.venue_menu(venue).await?;
     let version = current.version;
     let body = serde_json::to_vec(&MenuDto::from(current)).map_err(|e| {
         tracing::error!(error = %e, "serialising a menu failed");
@@ -189,11 +211,21 @@ pub(crate) async fn read(
             "internal error",
         )
     })?;
-    state
-        .cache
-        .put("menu", &format!("menu:{}:{version}", actor.venue_id), &body)
-        .await;
-    Ok(menu_response(version, body))
+    state.cache.put("menu", &key(venue, version), &body).await;
+    Ok((version, body))
+}
+
+/// Warms the cache with the menus of up to `limit` venues that took orders within
+/// `within`; returns how many (`brigade serve` does it at start).
+pub async fn warm(state: &AppState, within: time::Duration, limit: i64) -> Result<usize, ApiError> {
+    if state.cache.backend() == "off" {
+        return Ok(0);
+    }
+    let venues = state.brigade.active_venues(within, limit).await?;
+    for venue in &venues {
+        build(state, *venue).await?;
+    }
+    Ok(venues.len())
 }
 
 fn menu_response(version: i64, body: Vec<u8>) -> HttpResponse {
@@ -201,6 +233,7 @@ fn menu_response(version: i64, body: Vec<u8>) -> HttpResponse {
         .content_type("application/json")
         .insert_header(ETag(tag(version)))
         .insert_header(revalidate())
+        .insert_header(vary())
         .body(body)
 }
 

@@ -6,7 +6,7 @@
 pub(crate) mod auth;
 pub mod client;
 mod health;
-mod menu;
+pub(crate) mod menu;
 mod orders;
 pub mod request_id;
 mod staff;

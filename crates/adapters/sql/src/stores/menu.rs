@@ -6,9 +6,20 @@ use brigade_domain::{CategoryId, VenueId};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use crate::schema::{categories as cat, venues};
+use crate::schema::{categories as cat, orders, venues};
 use crate::tx::{SqlTx, on};
 use crate::types::{AsKey, At, Key};
+
+diesel::define_sql_function! {
+    /// PostgreSQL's two-argument maximum.
+    fn greatest(a: diesel::sql_types::BigInt, b: diesel::sql_types::BigInt) -> diesel::sql_types::BigInt;
+}
+
+diesel::define_sql_function! {
+    /// SQLite's scalar `max(a, b)` (with two arguments it is not the aggregate).
+    #[sql_name = "max"]
+    fn larger(a: diesel::sql_types::BigInt, b: diesel::sql_types::BigInt) -> diesel::sql_types::BigInt;
+}
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = cat, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
@@ -124,13 +135,45 @@ impl MenuStore for SqlTx {
         .unwrap_or(0))
     }
 
-    async fn bump_version(&mut self, venue: VenueId) -> Result<i64, StoreError> {
-        on!(&mut self.conn, |c| diesel::update(
-            venues::table.find(venue.key())
+    async fn active_venues(
+        &mut self,
+        since: time::OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<VenueId>, StoreError> {
+        let venues: Vec<Key> = on!(&mut self.conn, |c| orders::table
+            .filter(orders::created_at.gt(At(since)))
+            .group_by(orders::venue_id)
+            // Both dialects order their timestamps (SQLite's text sorts in time order).
+            .order(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "max(created_at) DESC"
+            ))
+            .select(orders::venue_id)
+            .limit(limit)
+            .load(c)
+            .await)?;
+        Ok(venues.into_iter().map(Into::into).collect())
+    }
+
+    async fn bump_version(
+        &mut self,
+        venue: VenueId,
+        at: time::OffsetDateTime,
+    ) -> Result<i64, StoreError> {
+        // At least the time in milliseconds: a number handed out before a restore from
+        // backup is never handed out again for other content.
+        let floor = (at.unix_timestamp_nanos() / 1_000_000) as i64;
+        let next = venues::menu_version + 1;
+        on!(&mut self.conn,
+            pg: |c| diesel::update(venues::table.find(venue.key()))
+                .set(venues::menu_version.eq(greatest(next, floor)))
+                .returning(venues::menu_version)
+                .get_result(c)
+                .await,
+            sqlite: |c| diesel::update(venues::table.find(venue.key()))
+                .set(venues::menu_version.eq(larger(next, floor)))
+                .returning(venues::menu_version)
+                .get_result(c)
+                .await,
         )
-        .set(venues::menu_version.eq(venues::menu_version + 1))
-        .returning(venues::menu_version)
-        .get_result(c)
-        .await)
     }
 }
