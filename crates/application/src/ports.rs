@@ -26,6 +26,12 @@ pub trait UnitOfWork: Send + Sync + 'static {
     async fn begin(&self) -> Result<Box<dyn Tx>>;
     /// A read-only transaction over one consistent snapshot.
     async fn read(&self) -> Result<Box<dyn Tx>>;
+    /// A connection outside any transaction, for a read of one statement (its own
+    /// snapshot): no BEGIN and no COMMIT, one round trip. Committing it only returns
+    /// the connection. The default is a read transaction.
+    async fn statement(&self) -> Result<Box<dyn Tx>> {
+        self.read().await
+    }
     /// Checks the store answers (readiness).
     async fn ping(&self) -> Result<()>;
     /// Connections in use and idle, for the pool metric.

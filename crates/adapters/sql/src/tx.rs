@@ -54,6 +54,9 @@ pub(crate) use on;
 /// lease rolls back before its connection's next use.
 pub struct SqlTx {
     pub(crate) conn: Conn,
+    /// Outside any transaction (`UnitOfWork::statement`): each statement commits on
+    /// its own, and ending it only returns the connection.
+    pub(crate) autocommit: bool,
 }
 
 #[async_trait]
@@ -87,6 +90,9 @@ impl Tx for SqlTx {
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        if self.autocommit {
+            return Ok(());
+        }
         match self.conn {
             Conn::Pg(mut conn) => AnsiTransactionManager::commit_transaction(&mut *conn)
                 .await
@@ -96,6 +102,9 @@ impl Tx for SqlTx {
     }
 
     async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
+        if self.autocommit {
+            return Ok(());
+        }
         match self.conn {
             Conn::Pg(mut conn) => AnsiTransactionManager::rollback_transaction(&mut *conn)
                 .await

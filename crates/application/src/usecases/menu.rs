@@ -189,7 +189,7 @@ impl Brigade {
     /// The venue's menu version alone: enough to answer a conditional read (304).
     pub async fn menu_version(&self, actor: &Actor) -> Result<i64, AppError> {
         actor.require(Permission::ViewVenue)?;
-        self.read(async |tx| Ok(tx.menu().version(actor.venue_id).await?))
+        self.statement(async |tx| Ok(tx.menu().version(actor.venue_id).await?))
             .await
     }
 

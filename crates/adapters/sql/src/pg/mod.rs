@@ -20,9 +20,7 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
-use diesel_async::{
-    AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager,
-};
+use diesel_async::{AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::migrate::{self, Direction};
 use crate::statements::{QueryTracing, StatementLog};
@@ -128,17 +126,18 @@ impl PgUnitOfWork {
 
     async fn open(&self, read_only: bool) -> Result<Box<dyn Tx>, StoreError> {
         let mut conn = self.checkout().await?;
-        AnsiTransactionManager::begin_transaction(&mut *conn)
+        // One round trip either way: a read's isolation is part of its BEGIN.
+        let begin = if read_only {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+        } else {
+            "BEGIN"
+        };
+        AnsiTransactionManager::begin_transaction_sql(&mut *conn, begin)
             .await
             .map_err(crate::error::pg)?;
-        if read_only {
-            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *conn)
-                .await
-                .map_err(crate::error::pg)?;
-        }
         Ok(Box::new(SqlTx {
             conn: Conn::Pg(conn),
+            autocommit: false,
         }))
     }
 }
@@ -151,6 +150,13 @@ impl UnitOfWork for PgUnitOfWork {
 
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
         self.open(true).await
+    }
+
+    async fn statement(&self) -> Result<Box<dyn Tx>, StoreError> {
+        Ok(Box::new(SqlTx {
+            conn: Conn::Pg(self.checkout().await?),
+            autocommit: true,
+        }))
     }
 
     fn statements(&self) -> u64 {

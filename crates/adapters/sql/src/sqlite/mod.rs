@@ -119,6 +119,7 @@ impl SqliteUnitOfWork {
             .map_err(crate::error::sqlite)?;
         Ok(Box::new(SqlTx {
             conn: Conn::Sqlite(conn),
+            autocommit: false,
         }))
     }
 }
@@ -134,6 +135,15 @@ impl UnitOfWork for SqliteUnitOfWork {
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
         // Deferred: the snapshot is taken at the first read and kept until the end.
         self.open_tx(&self.readers, "BEGIN").await
+    }
+
+    async fn statement(&self) -> Result<Box<dyn Tx>, StoreError> {
+        let conn = self.readers.lease().await?;
+        conn.parent.set(tracing::Span::current());
+        Ok(Box::new(SqlTx {
+            conn: Conn::Sqlite(conn),
+            autocommit: true,
+        }))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
