@@ -137,7 +137,6 @@ impl Brigade {
         }
     }
 
-    /// Runs `work` in a read-only transaction (one consistent snapshot).
     /// Runs a read of one statement ([`UnitOfWork::statement`]): the hottest reads (a
     /// menu's version before every cached menu) skip a transaction's round trips.
     pub(crate) async fn statement<T>(
@@ -150,6 +149,7 @@ impl Brigade {
         Ok(value)
     }
 
+    /// Runs `work` in a read-only transaction (one consistent snapshot).
     pub(crate) async fn read<T>(
         &self,
         work: impl AsyncFnOnce(&mut dyn Tx) -> Result<T, AppError>,

@@ -4,10 +4,24 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, VENUE};
+use crate::support::{Staff, TestApp, VENUE};
 
 fn path(rest: &str) -> String {
     format!("/api/v1/venues/{VENUE}{rest}")
+}
+
+/// `POST` to the demo venue's `collection`: the created resource.
+async fn create(admin: &Staff, collection: &str, body: Value) -> Value {
+    admin.post(&path(collection), body).await.expect(201)
+}
+
+/// `PATCH` one resource of the demo venue's `collection`.
+async fn change(admin: &Staff, collection: &str, resource: &Value, body: Value) {
+    let id = resource["id"].as_str().expect("id");
+    admin
+        .patch(&path(&format!("{collection}/{id}")), body)
+        .await
+        .expect(200);
 }
 
 fn names(products: &Value) -> Vec<&str> {
@@ -24,84 +38,48 @@ async fn the_menu_shows_active_categories_in_display_order_with_their_active_pro
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     // The demo venue's categories, as its seed named them: food (0), drinks (1).
-    let desserts = admin
-        .post(
-            &path("/categories"),
-            json!({ "name": "Desserts", "position": 0 }),
-        )
-        .await
-        .expect(201);
-    admin
-        .patch(
-            &path(&format!(
-                "/categories/{}",
-                desserts["id"].as_str().expect("id")
-            )),
-            json!({ "position": 5 }),
-        )
-        .await
-        .expect(200);
-    let tiramisu = admin
-        .post(
-            &path("/products"),
-            json!({ "name": "Tiramisu", "unit": "pz", "price": 6.5, "category_id": desserts["id"], "allergens": ["milk", "eggs", "gluten"] }),
-        )
-        .await
-        .expect(201);
+    let desserts = create(
+        &admin,
+        "/categories",
+        json!({ "name": "Desserts", "position": 0 }),
+    )
+    .await;
+    change(&admin, "/categories", &desserts, json!({ "position": 5 })).await;
+    let tiramisu = create(
+        &admin,
+        "/products",
+        json!({ "name": "Tiramisu", "unit": "pz", "price": 6.5, "category_id": desserts["id"], "allergens": ["milk", "eggs", "gluten"] }),
+    )
+    .await;
     assert_eq!(tiramisu["category"], "Desserts");
     assert_eq!(tiramisu["allergens"], json!(["gluten", "eggs", "milk"]));
-    admin
-        .post(
-            &path("/products"),
-            json!({ "name": "Panna cotta", "unit": "pz", "price": 6.0, "category": "Desserts" }),
-        )
-        .await
-        .expect(201);
-    let retired = admin
-        .post(
-            &path("/products"),
-            json!({ "name": "Affogato", "unit": "pz", "price": 5.0, "category": "Desserts" }),
-        )
-        .await
-        .expect(201);
-    admin
-        .patch(
-            &path(&format!(
-                "/products/{}",
-                retired["id"].as_str().expect("id")
-            )),
-            json!({ "active": false }),
-        )
-        .await
-        .expect(200);
-    admin
-        .post(
-            &path("/products"),
-            json!({ "name": "Service", "unit": "pz", "price": 2.0, "stock_tracked": false }),
-        )
-        .await
-        .expect(201);
-    let hidden = admin
-        .post(&path("/categories"), json!({ "name": "Staff meals" }))
-        .await
-        .expect(201);
-    admin
-        .post(
-            &path("/products"),
-            json!({ "name": "Family meal", "unit": "pz", "price": 0, "category_id": hidden["id"] }),
-        )
-        .await
-        .expect(201);
-    admin
-        .patch(
-            &path(&format!(
-                "/categories/{}",
-                hidden["id"].as_str().expect("id")
-            )),
-            json!({ "active": false }),
-        )
-        .await
-        .expect(200);
+    create(
+        &admin,
+        "/products",
+        json!({ "name": "Panna cotta", "unit": "pz", "price": 6.0, "category": "Desserts" }),
+    )
+    .await;
+    let retired = create(
+        &admin,
+        "/products",
+        json!({ "name": "Affogato", "unit": "pz", "price": 5.0, "category": "Desserts" }),
+    )
+    .await;
+    change(&admin, "/products", &retired, json!({ "active": false })).await;
+    create(
+        &admin,
+        "/products",
+        json!({ "name": "Service", "unit": "pz", "price": 2.0, "stock_tracked": false }),
+    )
+    .await;
+    let hidden = create(&admin, "/categories", json!({ "name": "Staff meals" })).await;
+    create(
+        &admin,
+        "/products",
+        json!({ "name": "Family meal", "unit": "pz", "price": 0, "category_id": hidden["id"] }),
+    )
+    .await;
+    change(&admin, "/categories", &hidden, json!({ "active": false })).await;
 
     let menu = app.waiter().await.get("/api/v1/menu").await.expect(200);
     let sections: Vec<&str> = menu["categories"]
@@ -163,6 +141,7 @@ async fn a_product_naming_an_unknown_category_id_is_refused_and_nothing_is_writt
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let before = app.count("SELECT count(*) FROM products").await;
+    let categories = app.count("SELECT count(*) FROM categories").await;
     let version = app.integers("SELECT menu_version FROM venues").await;
     admin
         .post(
@@ -178,7 +157,18 @@ async fn a_product_naming_an_unknown_category_id_is_refused_and_nothing_is_writt
         )
         .await
         .expect_problem(400, "invalid_body");
+    admin
+        .post(
+            &path("/products"),
+            json!({ "name": "Ghost", "unit": "pz", "price": 1.0, "category": "x".repeat(101) }),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
     assert_eq!(app.count("SELECT count(*) FROM products").await, before);
+    assert_eq!(
+        app.count("SELECT count(*) FROM categories").await,
+        categories
+    );
     assert_eq!(
         app.integers("SELECT menu_version FROM venues").await,
         version
@@ -203,6 +193,10 @@ async fn the_menu_is_not_modified_until_it_changes_and_then_has_a_new_etag() {
     assert_eq!(again.status.as_u16(), 304);
     assert_eq!(again.header("etag"), etag);
     assert_eq!(again.body, Value::Null, "no body");
+    let any = waiter
+        .get_with("/api/v1/menu", &[("If-None-Match", "*")])
+        .await;
+    assert_eq!(any.status.as_u16(), 304, "`*` matches the current menu");
 
     // Any change to what the menu shows moves the version on.
     let fries = admin.get(&path("/products")).await.expect(200);

@@ -4,7 +4,7 @@
 
 use brigade_domain::{CategoryId, Permission, VenueId};
 
-use super::require_text;
+use super::{optional_text, require_text};
 use crate::model::{Category, Menu, Product};
 use crate::ports::Tx;
 use crate::{Actor, AppError, Brigade, StoreError};
@@ -58,7 +58,7 @@ pub(crate) async fn bump(
 /// A product's category from what a client sent: an id must name one of the venue's
 /// categories; a name finds the category of that name or creates it (the seeds send
 /// free-text categories). The caller bumps the menu version.
-pub(crate) async fn resolve_category(
+async fn resolve_category(
     tx: &mut dyn Tx,
     actor: &Actor,
     id: Option<CategoryId>,
@@ -88,6 +88,22 @@ pub(crate) async fn resolve_category(
         .await
         .map_err(duplicate_name)?;
     Ok(Some(category))
+}
+
+/// Puts `product` in the category a client named (see [`resolve_category`]).
+pub(crate) async fn assign_category(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    product: &mut Product,
+    id: Option<CategoryId>,
+    name: Option<&str>,
+    now: time::OffsetDateTime,
+) -> Result<(), AppError> {
+    optional_text("category", name, 100)?;
+    let category = resolve_category(tx, actor, id, name, now).await?;
+    product.category_id = category.as_ref().map(|c| c.id);
+    product.category = category.map(|c| c.name);
+    Ok(())
 }
 
 async fn new_category(

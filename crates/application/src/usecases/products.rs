@@ -3,8 +3,8 @@
 use brigade_domain::{Allergens, CategoryId, Money, Permission, ProductId};
 use serde_json::Value;
 
-use super::menu::{bump, resolve_category};
-use super::{Created, claim_key, optional_text, require_text};
+use super::menu::{assign_category, bump};
+use super::{Created, claim_key, require_text};
 use crate::model::{IdempotencyKey, Product};
 use crate::ports::Tx;
 use crate::{Actor, AppError, Brigade, StoreError};
@@ -102,7 +102,6 @@ impl Brigade {
             created_at: now,
             updated_at: now,
         };
-        optional_text("category", new.category.as_deref(), 100)?;
         validate(&product)?;
         let result = self
             .write(async |tx| {
@@ -120,11 +119,8 @@ impl Brigade {
                     });
                 }
                 let mut product = product.clone();
-                let category =
-                    resolve_category(tx, actor, new.category_id, new.category.as_deref(), now)
-                        .await?;
-                product.category_id = category.as_ref().map(|c| c.id);
-                product.category = category.map(|c| c.name);
+                let (id, name) = (new.category_id, new.category.as_deref());
+                assign_category(tx, actor, &mut product, id, name, now).await?;
                 tx.products()
                     .insert(&product)
                     .await
@@ -199,12 +195,8 @@ impl Brigade {
                 p.price = v;
             }
             if patch.category_id.is_some() || patch.category.is_some() {
-                optional_text("category", patch.category.as_deref(), 100)?;
-                let category =
-                    resolve_category(tx, actor, patch.category_id, patch.category.as_deref(), now)
-                        .await?;
-                p.category_id = category.as_ref().map(|c| c.id);
-                p.category = category.map(|c| c.name);
+                let (id, name) = (patch.category_id, patch.category.as_deref());
+                assign_category(tx, actor, &mut p, id, name, now).await?;
             }
             if let Some(v) = patch.allergens {
                 p.allergens = v;

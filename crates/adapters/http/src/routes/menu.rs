@@ -171,19 +171,23 @@ pub(crate) async fn read(
     state: web::Data<AppState>,
     Acting(actor): Acting,
 ) -> Result<HttpResponse, ApiError> {
-    if let Ok(IfNoneMatch::Items(held)) = IfNoneMatch::parse(&req) {
-        let current = tag(state.brigade.menu_version(&actor).await?);
-        if held.iter().any(|t| t.weak_eq(&current)) {
-            return Ok(HttpResponse::NotModified()
-                .insert_header(ETag(current))
-                .insert_header(revalidate())
-                .insert_header(vary())
-                .finish());
-        }
-    }
-    // Cache-aside: the key carries the version the database holds now, so a cached
-    // menu is never stale (menu_version also checks the caller may read the venue).
+    // One read of the version answers both questions: is the client's copy current
+    // (304), and which cache key holds the menu (a key carrying the version the
+    // database holds now is never stale). It also checks the caller may read the venue.
     let version = state.brigade.menu_version(&actor).await?;
+    let current = tag(version);
+    let held = match IfNoneMatch::parse(&req) {
+        Ok(IfNoneMatch::Any) => true,
+        Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&current)),
+        Err(_) => false,
+    };
+    if held {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(ETag(current))
+            .insert_header(revalidate())
+            .insert_header(vary())
+            .finish());
+    }
     if let Some(body) = state.cache.get("menu", &key(actor.venue_id, version)).await {
         return Ok(menu_response(version, body));
     }
