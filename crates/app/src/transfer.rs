@@ -16,13 +16,16 @@ use serde_json::Value;
 use crate::config::StoreConfig;
 
 /// Every table, parents before children.
-pub const TABLES: [&str; 13] = [
+pub const TABLES: [&str; 16] = [
     "venues",
     "users",
     "memberships",
     "dining_tables",
     "categories",
     "products",
+    "modifier_groups",
+    "modifier_options",
+    "product_modifier_groups",
     "lots",
     "stock_movements",
     "orders",

@@ -1,9 +1,11 @@
 //! The records use cases read and write. Field names follow the REST contract.
 
+use brigade_domain::menu::{Chosen, GroupRule, OptionRule};
 use brigade_domain::venue::{Currency, DayStart, Timezone, business_date};
 use brigade_domain::{
-    Allergens, CategoryId, DomainEvent, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId,
-    Quantity, Role, StockPolicy, TableId, TableStatus, UserId, VenueId, order::Stamp,
+    Allergens, CategoryId, DomainEvent, LotId, ModifierGroupId, ModifierOptionId, Money, OrderId,
+    OrderItemId, OrderStatus, ProductId, Quantity, Role, StockPolicy, TableId, TableStatus, UserId,
+    VenueId, order::Stamp,
 };
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
@@ -143,6 +145,9 @@ pub struct Product {
     /// The category's name, as the store reads it with the product (writes ignore it).
     pub category: Option<String>,
     pub allergens: Allergens,
+    /// The modifier groups it offers, in display order (read with the product; set
+    /// through `ModifierStore::set_product_groups`).
+    pub modifier_group_ids: Vec<ModifierGroupId>,
     pub attributes: Value,
     /// Serving deducts stock (FEFO) only for tracked products; a service charge is not.
     pub stock_tracked: bool,
@@ -233,7 +238,11 @@ pub struct OrderItem {
     pub quantity: Quantity,
     pub unit_price: Money,
     pub notes: Option<String>,
+    /// Free-form modifiers (products without modifier groups, as the seeds send them).
     pub modifiers: Value,
+    /// The options chosen from the product's modifier groups, as named and priced when
+    /// ordered; `unit_price` includes their deltas.
+    pub options: Vec<Chosen>,
     /// What FEFO could not allocate at serve time (partial policy).
     pub shortfall: Quantity,
     pub allocations: Vec<ItemAllocation>,
@@ -363,4 +372,60 @@ pub struct Menu {
     pub version: i64,
     pub categories: Vec<(Category, Vec<Product>)>,
     pub uncategorized: Vec<Product>,
+    /// The groups its products offer (every option, the inactive ones included: the
+    /// menu shows only active ones).
+    pub groups: Vec<ModifierGroup>,
+}
+
+/// Choices a product offers, shared by every product it is attached to (DESIGN §9).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModifierGroup {
+    pub id: ModifierGroupId,
+    pub venue_id: VenueId,
+    pub name: String,
+    /// `required` is `min_choices >= 1`.
+    pub min_choices: i32,
+    pub max_choices: i32,
+    /// In display order (position, then name).
+    pub options: Vec<ModifierOption>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModifierOption {
+    pub id: ModifierOptionId,
+    pub venue_id: VenueId,
+    pub group_id: ModifierGroupId,
+    pub name: String,
+    /// Added to the line's unit price; negative for "no cheese".
+    pub price_delta: Money,
+    pub allergens: Allergens,
+    pub position: i32,
+    /// An inactive option is on no menu and cannot be ordered.
+    pub active: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl ModifierGroup {
+    /// The group as the domain's choice rules see it.
+    pub fn rule(&self) -> GroupRule {
+        GroupRule {
+            id: self.id,
+            name: self.name.clone(),
+            min_choices: self.min_choices.max(0) as u32,
+            max_choices: self.max_choices.max(0) as u32,
+            options: self
+                .options
+                .iter()
+                .map(|o| OptionRule {
+                    id: o.id,
+                    name: o.name.clone(),
+                    price_delta: o.price_delta,
+                    active: o.active,
+                })
+                .collect(),
+        }
+    }
 }

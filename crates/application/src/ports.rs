@@ -8,8 +8,8 @@
 use async_trait::async_trait;
 use brigade_domain::fefo::{LotStock, Take};
 use brigade_domain::{
-    CategoryId, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role,
-    TableId, TableStatus, UserId, VenueId, order::Stamp,
+    CategoryId, LotId, ModifierGroupId, Money, OrderId, OrderItemId, OrderStatus, ProductId,
+    Quantity, Role, TableId, TableStatus, UserId, VenueId, order::Stamp,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -60,6 +60,7 @@ pub trait Tx: Send {
     fn tables(&mut self) -> &mut dyn TableStore;
     fn products(&mut self) -> &mut dyn ProductStore;
     fn menu(&mut self) -> &mut dyn MenuStore;
+    fn modifiers(&mut self) -> &mut dyn ModifierStore;
     fn stock(&mut self) -> &mut dyn StockStore;
     fn orders(&mut self) -> &mut dyn OrderStore;
     fn events(&mut self) -> &mut dyn EventLog;
@@ -197,6 +198,39 @@ pub trait MenuStore: Send {
     /// Up to `limit` venues that took orders since `since`, the most recent first
     /// (whose menus are worth warming).
     async fn active_venues(&mut self, since: OffsetDateTime, limit: i64) -> Result<Vec<VenueId>>;
+}
+
+/// Modifier groups, their options, and which products offer them (DESIGN §9). Groups
+/// are read with their options in display order (position, then name).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ModifierStore: Send {
+    /// Inserts the group and its options.
+    async fn insert_group(&mut self, group: &ModifierGroup) -> Result<()>;
+    /// Updates the group's own fields (its options have their own writes).
+    async fn update_group(&mut self, group: &ModifierGroup) -> Result<()>;
+    async fn get_group(
+        &mut self,
+        venue: VenueId,
+        id: ModifierGroupId,
+    ) -> Result<Option<ModifierGroup>>;
+    /// The venue's groups among `ids` (missing ids are absent), by name.
+    async fn groups(
+        &mut self,
+        venue: VenueId,
+        ids: &[ModifierGroupId],
+    ) -> Result<Vec<ModifierGroup>>;
+    /// All the venue's groups, by name.
+    async fn list_groups(&mut self, venue: VenueId) -> Result<Vec<ModifierGroup>>;
+    async fn insert_option(&mut self, option: &ModifierOption) -> Result<()>;
+    async fn update_option(&mut self, option: &ModifierOption) -> Result<()>;
+    /// The groups `product` offers from now on, in this order.
+    async fn set_product_groups(
+        &mut self,
+        venue: VenueId,
+        product: ProductId,
+        groups: &[ModifierGroupId],
+    ) -> Result<()>;
 }
 
 #[cfg_attr(feature = "mock", mockall::automock)]

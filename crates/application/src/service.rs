@@ -11,8 +11,8 @@ use crate::StoreError;
 use crate::model::JournalEntry;
 use crate::ports::{
     Clock, EventBus, EventLog, EventSink, IdempotencyStore, Measurement, MenuStore, Metrics,
-    OrderStore, PasswordHasher, ProductStore, StockStore, TableStore, Tx, UnitOfWork, UserStore,
-    VenueStore,
+    ModifierStore, OrderStore, PasswordHasher, ProductStore, StockStore, TableStore, Tx,
+    UnitOfWork, UserStore, VenueStore,
 };
 
 /// Who is acting, in which venue, with which role. Built by the HTTP adapter from a
@@ -207,6 +207,9 @@ impl Tx for WriteTx {
     }
     fn menu(&mut self) -> &mut dyn MenuStore {
         self.tx.menu()
+    }
+    fn modifiers(&mut self) -> &mut dyn ModifierStore {
+        self.tx.modifiers()
     }
     fn stock(&mut self) -> &mut dyn StockStore {
         self.tx.stock()

@@ -5,14 +5,14 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use brigade_application::model::{JournalEntry, Order, OrderItem, Venue};
+use brigade_application::model::{JournalEntry, ModifierGroup, Order, OrderItem, Product, Venue};
 use brigade_application::ports::*;
-use brigade_application::usecases::orders::NewOrder;
+use brigade_application::usecases::orders::{NewItem, NewOrder};
 use brigade_application::{Actor, AppError, Brigade, StoreError};
 use brigade_domain::fefo::LotStock;
 use brigade_domain::{
-    LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role, StockPolicy,
-    TransitionError, UserId, VenueId,
+    LotId, ModifierGroupId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role,
+    StockPolicy, TransitionError, UserId, VenueId,
 };
 use mockall::Sequence;
 use time::OffsetDateTime;
@@ -28,6 +28,7 @@ struct FakeTx {
     tables: MockTableStore,
     products: MockProductStore,
     menu: MockMenuStore,
+    modifiers: MockModifierStore,
     stock: MockStockStore,
     orders: MockOrderStore,
     events: MockEventLog,
@@ -51,6 +52,9 @@ impl Tx for FakeTx {
     }
     fn menu(&mut self) -> &mut dyn MenuStore {
         &mut self.menu
+    }
+    fn modifiers(&mut self) -> &mut dyn ModifierStore {
+        &mut self.modifiers
     }
     fn stock(&mut self) -> &mut dyn StockStore {
         &mut self.stock
@@ -117,6 +121,27 @@ fn actor(role: Role) -> Actor {
     }
 }
 
+fn burger(venue: VenueId, id: ProductId) -> Product {
+    Product {
+        id,
+        venue_id: venue,
+        name: "Burger".to_owned(),
+        sku: "B".to_owned(),
+        unit: "pz".to_owned(),
+        cost: Money::ZERO,
+        price: Money::from_minor(1500),
+        category_id: None,
+        category: None,
+        allergens: brigade_domain::Allergens::NONE,
+        modifier_group_ids: Vec::new(),
+        attributes: serde_json::json!({}),
+        stock_tracked: true,
+        active: true,
+        created_at: NOW,
+        updated_at: NOW,
+    }
+}
+
 fn order(actor: &Actor, status: OrderStatus, quantity: Quantity) -> Order {
     let id = OrderId::new();
     Order {
@@ -139,6 +164,7 @@ fn order(actor: &Actor, status: OrderStatus, quantity: Quantity) -> Order {
             unit_price: Money::from_minor(1500),
             notes: None,
             modifiers: serde_json::json!({}),
+            options: Vec::new(),
             shortfall: Quantity::ZERO,
             allocations: Vec::new(),
             created_at: NOW,
@@ -288,25 +314,9 @@ async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
             ..Venue::new(venue_id, "Strict")
         }))
     });
-    tx.products.expect_get_many().return_once(move |venue, _| {
-        Ok(vec![brigade_application::model::Product {
-            id: product_id,
-            venue_id: venue,
-            name: "Burger".to_owned(),
-            sku: "B".to_owned(),
-            unit: "pz".to_owned(),
-            cost: Money::ZERO,
-            price: Money::ZERO,
-            category_id: None,
-            category: None,
-            allergens: brigade_domain::Allergens::NONE,
-            attributes: serde_json::json!({}),
-            stock_tracked: true,
-            active: true,
-            created_at: NOW,
-            updated_at: NOW,
-        }])
-    });
+    tx.products
+        .expect_get_many()
+        .return_once(move |venue, _| Ok(vec![burger(venue, product_id)]));
     tx.stock.expect_lock_for_fefo().return_once(|_, _| {
         Ok(vec![LotStock {
             id: LotId::new(),
@@ -422,4 +432,62 @@ async fn a_role_without_permission_never_opens_a_transaction() {
         .await;
 
     assert!(matches!(result, Err(AppError::Forbidden(_))));
+}
+
+#[tokio::test]
+async fn a_line_without_its_required_option_is_refused_before_anything_is_written() {
+    let waiter = actor(Role::Waiter);
+    let product_id = ProductId::new();
+    let cooking = ModifierGroup {
+        id: ModifierGroupId::new(),
+        venue_id: waiter.venue_id,
+        name: "Cooking".to_owned(),
+        min_choices: 1,
+        max_choices: 1,
+        options: Vec::new(),
+        created_at: NOW,
+        updated_at: NOW,
+    };
+    let group_id = cooking.id;
+    let mut tx = FakeTx::default();
+    tx.products.expect_get_many().return_once(move |venue, _| {
+        Ok(vec![Product {
+            modifier_group_ids: vec![group_id],
+            ..burger(venue, product_id)
+        }])
+    });
+    tx.modifiers
+        .expect_groups()
+        .withf(move |_, ids| ids == [group_id])
+        .return_once(move |_, _| Ok(vec![cooking]));
+    tx.orders.expect_insert().never();
+    tx.venues.expect_take_numbers().never();
+    let (brigade, ended) = service(tx);
+
+    let result = brigade
+        .create_order(
+            &waiter,
+            NewOrder {
+                table_id: None,
+                covers: 1,
+                notes: None,
+                items: vec![NewItem {
+                    product_id,
+                    quantity: Quantity::from_units(1),
+                    notes: None,
+                    modifiers: serde_json::json!({}),
+                    options: Vec::new(),
+                }],
+            },
+            None,
+        )
+        .await;
+
+    match result {
+        Err(AppError::Validation(message)) => {
+            assert_eq!(message, "items[0]: Cooking: choose at least 1");
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    assert_eq!(*ended.lock().expect("lock"), ["rollback"]);
 }

@@ -136,7 +136,8 @@ pub struct OptionRule {
 }
 
 /// An option an order line carries: what it was called and cost when ordered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Chosen {
     pub group_id: ModifierGroupId,
     pub group_name: String,

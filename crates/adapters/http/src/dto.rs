@@ -9,9 +9,10 @@ use brigade_application::usecases::{
     stock::NewLot,
     tables::{NewTable, TablePatch},
 };
+use brigade_domain::menu::Chosen;
 use brigade_domain::{
-    Allergens, CategoryId, LotId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity,
-    Role, TableId, TableStatus, UserId, VenueId,
+    Allergens, CategoryId, LotId, ModifierGroupId, ModifierOptionId, Money, OrderId, OrderItemId,
+    OrderStatus, ProductId, Quantity, Role, TableId, TableStatus, UserId, VenueId,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -192,6 +193,9 @@ pub struct CreateProduct {
     pub category: Option<String>,
     #[serde(default)]
     pub allergens: Allergens,
+    /// The modifier groups (`/modifier-groups`) it offers, in display order.
+    #[serde(default)]
+    pub modifier_group_ids: Vec<ModifierGroupId>,
     #[serde(default = "empty_object")]
     pub attributes: Value,
     #[serde(default = "yes")]
@@ -209,6 +213,7 @@ impl From<CreateProduct> for NewProduct {
             category_id: p.category_id,
             category: p.category,
             allergens: p.allergens,
+            modifier_group_ids: p.modifier_group_ids,
             attributes: p.attributes,
             stock_tracked: p.stock_tracked,
         }
@@ -226,6 +231,8 @@ pub struct UpdateProduct {
     /// By name, created when new; `""` leaves the product without a category.
     pub category: Option<String>,
     pub allergens: Option<Allergens>,
+    /// Replaces the groups it offers, in display order (`[]`: none).
+    pub modifier_group_ids: Option<Vec<ModifierGroupId>>,
     pub attributes: Option<Value>,
     pub stock_tracked: Option<bool>,
     pub active: Option<bool>,
@@ -241,6 +248,7 @@ impl From<UpdateProduct> for ProductPatch {
             category_id: p.category_id,
             category: p.category,
             allergens: p.allergens,
+            modifier_group_ids: p.modifier_group_ids,
             attributes: p.attributes,
             stock_tracked: p.stock_tracked,
             active: p.active,
@@ -261,6 +269,8 @@ pub struct ProductDto {
     /// The category's name.
     pub category: Option<String>,
     pub allergens: Allergens,
+    /// The modifier groups it offers, in display order.
+    pub modifier_group_ids: Vec<ModifierGroupId>,
     pub attributes: Value,
     pub stock_tracked: bool,
     pub active: bool,
@@ -283,6 +293,7 @@ impl From<Product> for ProductDto {
             category_id: p.category_id,
             category: p.category,
             allergens: p.allergens,
+            modifier_group_ids: p.modifier_group_ids,
             attributes: p.attributes,
             stock_tracked: p.stock_tracked,
             active: p.active,
@@ -440,7 +451,12 @@ pub struct ItemRequest {
     pub product_id: ProductId,
     pub quantity: Quantity,
     pub notes: Option<String>,
+    /// Free-form, for products without modifier groups.
     pub modifiers: Option<Value>,
+    /// Option ids from the product's modifier groups (`GET /menu`), for products that
+    /// have them: validated and priced into the line.
+    #[serde(default)]
+    pub options: Vec<ModifierOptionId>,
 }
 
 impl From<ItemRequest> for NewItem {
@@ -450,6 +466,7 @@ impl From<ItemRequest> for NewItem {
             quantity: i.quantity,
             notes: i.notes,
             modifiers: i.modifiers.unwrap_or_else(empty_object),
+            options: i.options,
         }
     }
 }
@@ -515,10 +532,13 @@ pub struct ItemDto {
     pub product_id: ProductId,
     pub product_name: String,
     pub quantity: Quantity,
+    /// The product's price plus its options' deltas.
     pub unit_price: Money,
     pub line_total: Option<Money>,
     pub notes: Option<String>,
     pub modifiers: Value,
+    /// The options chosen, as named and priced when ordered.
+    pub options: Vec<Chosen>,
     /// The first lot FEFO took this item from (the seeds' `allocated_lot_id`).
     pub allocated_lot_id: Option<LotId>,
     pub allocations: Vec<AllocationDto>,
@@ -581,6 +601,7 @@ impl From<Order> for OrderDto {
                     line_total: i.unit_price.times(i.quantity),
                     notes: i.notes,
                     modifiers: i.modifiers,
+                    options: i.options,
                     allocated_lot_id: i.allocations.first().map(|a| a.lot_id),
                     allocations: i
                         .allocations

@@ -115,6 +115,8 @@ impl ProductRow {
             category_id: self.category_id.map(Into::into),
             category,
             allergens: Allergens::from_bits(self.allergens),
+            // Read alongside, from `product_modifier_groups` (stores::modifiers).
+            modifier_group_ids: Vec::new(),
             attributes: self.attributes.0,
             stock_tracked: self.stock_tracked,
             active: self.active,
@@ -318,6 +320,7 @@ pub(crate) struct ItemRow {
     pub modifiers: Json,
     pub shortfall_milli: i64,
     pub created_at: At,
+    pub options: Json,
 }
 
 impl ItemRow {
@@ -334,11 +337,18 @@ impl ItemRow {
             modifiers: Json(i.modifiers.clone()),
             shortfall_milli: i.shortfall.thousandths(),
             created_at: At(i.created_at),
+            // A list of plain records: serialising it cannot fail.
+            options: Json(serde_json::to_value(&i.options).unwrap_or_default()),
         }
     }
 
-    pub fn into_model(self, allocations: Vec<ItemAllocation>) -> OrderItem {
-        OrderItem {
+    pub fn into_model(self, allocations: Vec<ItemAllocation>) -> Result<OrderItem, StoreError> {
+        // Written from `Vec<Chosen>` by `from_model`: one that does not read back is
+        // damage to report, not data to drop.
+        let options = serde_json::from_value(self.options.0).map_err(|e| {
+            StoreError::Unknown(anyhow::anyhow!("order item {}: options: {e}", self.id.0))
+        })?;
+        Ok(OrderItem {
             id: self.id.into(),
             order_id: self.order_id.into(),
             product_id: self.product_id.into(),
@@ -347,9 +357,10 @@ impl ItemRow {
             unit_price: Money::from_minor(self.unit_price_minor),
             notes: self.notes,
             modifiers: self.modifiers.0,
+            options,
             shortfall: Quantity::from_thousandths(self.shortfall_milli),
             allocations,
             created_at: self.created_at.0,
-        }
+        })
     }
 }

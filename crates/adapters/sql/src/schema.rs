@@ -207,6 +207,7 @@ diesel::table! {
         modifiers -> Doc,
         shortfall_milli -> BigInt,
         created_at -> Stamp,
+        options -> Doc,
     }
 }
 
@@ -249,6 +250,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Id, Stamp};
+
+    modifier_groups (venue_id, id) {
+        venue_id -> Id,
+        id -> Id,
+        name -> Text,
+        min_choices -> Integer,
+        max_choices -> Integer,
+        created_at -> Stamp,
+        updated_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Id, Stamp};
+
+    modifier_options (venue_id, id) {
+        venue_id -> Id,
+        id -> Id,
+        group_id -> Id,
+        name -> Text,
+        price_delta_minor -> BigInt,
+        allergens -> Integer,
+        position -> Integer,
+        active -> Bool,
+        created_at -> Stamp,
+        updated_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::Id;
+
+    product_modifier_groups (venue_id, product_id, group_id) {
+        venue_id -> Id,
+        product_id -> Id,
+        group_id -> Id,
+        position -> Integer,
+    }
+}
+
 // No `joinable!`: it assumes single-column keys, and every key between venue-owned
 // tables names the venue. Joins spell `ON venue_id = .. AND id = ..` out, which is also
 // what keeps a join on one shard when tables are distributed by venue.
@@ -269,4 +315,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ws_tickets,
     password_tokens,
     categories,
+    modifier_groups,
+    modifier_options,
+    product_modifier_groups,
 );

@@ -76,6 +76,9 @@ impl Tx for SqlTx {
     fn menu(&mut self) -> &mut dyn MenuStore {
         self
     }
+    fn modifiers(&mut self) -> &mut dyn ModifierStore {
+        self
+    }
     fn stock(&mut self) -> &mut dyn StockStore {
         self
     }

@@ -13,7 +13,8 @@
 //! own impl for that dialect's type.
 
 use brigade_domain::{
-    CategoryId, LotId, OrderId, OrderItemId, ProductId, TableId, UserId, VenueId,
+    CategoryId, LotId, ModifierGroupId, ModifierOptionId, OrderId, OrderItemId, ProductId, TableId,
+    UserId, VenueId,
 };
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
@@ -146,6 +147,8 @@ macro_rules! keys {
 }
 keys!(
     CategoryId,
+    ModifierGroupId,
+    ModifierOptionId,
     VenueId,
     UserId,
     TableId,

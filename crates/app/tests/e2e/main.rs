@@ -17,6 +17,7 @@ mod logins;
 mod menu;
 mod menu_cache;
 mod migrations;
+mod modifiers;
 mod nginx;
 mod openapi;
 mod realtime;

@@ -68,7 +68,7 @@ async fn a_menu_change_through_one_instance_is_on_the_next_read_through_another(
 
     let first = waiter.get("/api/v1/menu").await.expect(200);
     let version = first["version"].as_i64().expect("version");
-    let key = format!("{channel}:cache:menu:v1:{VENUE}:{version}");
+    let key = format!("{channel}:cache:menu:v2:{VENUE}:{version}");
     assert_ne!(redis_cli(&redis, &["EXISTS", &key]), "0", "stored in Redis");
     // Read from the cache: an entry planted under the current version is what B serves.
     let planted =
@@ -115,7 +115,7 @@ async fn with_redis_down_the_menu_is_served_from_the_database_and_correct_after_
     loop {
         let menu = waiter.get("/api/v1/menu").await.expect(200);
         assert_eq!(price_of(&menu, "Fries").await, json!(4.2), "never stale");
-        let key = format!("{channel}:cache:menu:v1:{VENUE}:{}", menu["version"]);
+        let key = format!("{channel}:cache:menu:v2:{VENUE}:{}", menu["version"]);
         if redis_cli(&redis, &["EXISTS", &key]) == "1" {
             break;
         }
@@ -143,7 +143,7 @@ async fn a_starting_instance_warms_the_menus_of_venues_that_took_orders() {
             "SELECT menu_version FROM venues WHERE id = '{VENUE}'"
         ))
         .await[0];
-    let key = format!("{channel}:cache:menu:v1:{VENUE}:{version}");
+    let key = format!("{channel}:cache:menu:v2:{VENUE}:{version}");
 
     let _b = Instance::start(&db, &redis.url(), channel, 1000).await;
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -5,7 +5,7 @@
 use brigade_domain::{CategoryId, Permission, VenueId};
 
 use super::{optional_text, require_text};
-use crate::model::{Category, Menu, Product};
+use crate::model::{Category, Menu, ModifierGroup, Product};
 use crate::ports::Tx;
 use crate::{Actor, AppError, Brigade, StoreError};
 
@@ -221,7 +221,8 @@ impl Brigade {
             let version = tx.menu().version(venue).await?;
             let categories = tx.menu().list_categories(venue).await?;
             let products = tx.products().list(venue).await?;
-            Ok(arrange(version, categories, products))
+            let groups = tx.modifiers().list_groups(venue).await?;
+            Ok(arrange(version, categories, products, groups))
         })
         .await
     }
@@ -240,7 +241,12 @@ impl Brigade {
 
 /// Active categories in display order, each with its active products (by name, as the
 /// store lists them), then the active products without a category.
-fn arrange(version: i64, categories: Vec<Category>, products: Vec<Product>) -> Menu {
+fn arrange(
+    version: i64,
+    categories: Vec<Category>,
+    products: Vec<Product>,
+    groups: Vec<ModifierGroup>,
+) -> Menu {
     let mut sections: Vec<(Category, Vec<Product>)> = categories
         .into_iter()
         .filter(|c| c.active)
@@ -261,5 +267,6 @@ fn arrange(version: i64, categories: Vec<Category>, products: Vec<Product>) -> M
         version,
         categories: sections,
         uncategorized,
+        groups,
     }
 }

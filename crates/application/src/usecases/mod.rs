@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod journal;
 pub mod menu;
+pub mod modifiers;
 pub mod orders;
 pub mod products;
 pub mod sessions;

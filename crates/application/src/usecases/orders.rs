@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
+use brigade_domain::menu::{Chosen, GroupRule, choose};
 use brigade_domain::{
-    DomainEvent, Money, OrderId, OrderItemId, OrderStatus, Permission, ProductId, Quantity,
-    TableStatus,
+    DomainEvent, ModifierGroupId, ModifierOptionId, Money, OrderId, OrderItemId, OrderStatus,
+    Permission, ProductId, Quantity, TableStatus,
 };
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -17,6 +18,8 @@ use crate::{Actor, AppError, Brigade};
 
 /// Most items one request may add: a generous party order, not a denial of service.
 pub const MAX_ITEMS_PER_REQUEST: usize = 200;
+/// Most options one line may carry.
+pub const MAX_OPTIONS_PER_LINE: usize = 100;
 /// Most of one product on one line (units of the product).
 pub const MAX_LINE_QUANTITY: Quantity = Quantity::from_units(10_000);
 
@@ -25,7 +28,10 @@ pub struct NewItem {
     pub product_id: ProductId,
     pub quantity: Quantity,
     pub notes: Option<String>,
+    /// Free-form, for products without modifier groups (as the seeds send them).
     pub modifiers: Value,
+    /// Chosen from the product's modifier groups, for products that have them.
+    pub options: Vec<ModifierOptionId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,12 +73,18 @@ fn validate_items(items: &[NewItem]) -> Result<(), AppError> {
                 "items[{i}].modifiers must be an object"
             )));
         }
+        if item.options.len() > MAX_OPTIONS_PER_LINE {
+            return Err(AppError::validation(format!(
+                "items[{i}].options: at most {MAX_OPTIONS_PER_LINE}"
+            )));
+        }
     }
     Ok(())
 }
 
 /// Prices the new lines from the venue's catalogue; unknown or inactive products are
-/// refused by id.
+/// refused by id. A product with modifier groups takes its line's options from them
+/// (validated and priced into the line); one without keeps free-form modifiers.
 async fn price_items(
     tx: &mut dyn Tx,
     actor: &Actor,
@@ -90,30 +102,88 @@ async fn price_items(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
+    let mut group_ids: Vec<ModifierGroupId> = catalogue
+        .values()
+        .flat_map(|p| p.modifier_group_ids.iter().copied())
+        .collect();
+    group_ids.sort();
+    group_ids.dedup();
+    let rules: HashMap<ModifierGroupId, GroupRule> = if group_ids.is_empty() {
+        HashMap::new()
+    } else {
+        tx.modifiers()
+            .groups(actor.venue_id, &group_ids)
+            .await?
+            .iter()
+            .map(|g| (g.id, g.rule()))
+            .collect()
+    };
     items
         .iter()
-        .map(|item| {
+        .enumerate()
+        .map(|(i, item)| {
             let product = catalogue.get(&item.product_id).filter(|p| p.active).ok_or(
                 AppError::InvalidReference {
                     entity: "product",
                     id: item.product_id.as_uuid(),
                 },
             )?;
+            let (options, unit_price) = price_options(i, item, product, &rules)?;
             Ok(OrderItem {
                 id: OrderItemId::new(),
                 order_id,
                 product_id: product.id,
                 product_name: product.name.clone(),
                 quantity: item.quantity,
-                unit_price: product.price,
+                unit_price,
                 notes: item.notes.clone(),
                 modifiers: item.modifiers.clone(),
+                options,
                 shortfall: Quantity::ZERO,
                 allocations: Vec::new(),
                 created_at: now,
             })
         })
         .collect()
+}
+
+/// Line `i`'s options against its product's groups, and its unit price with them.
+fn price_options(
+    i: usize,
+    item: &NewItem,
+    product: &Product,
+    rules: &HashMap<ModifierGroupId, GroupRule>,
+) -> Result<(Vec<Chosen>, Money), AppError> {
+    let groups: Vec<GroupRule> = product
+        .modifier_group_ids
+        .iter()
+        .filter_map(|id| rules.get(id).cloned())
+        .collect();
+    if groups.is_empty() && !item.options.is_empty() {
+        return Err(AppError::validation(format!(
+            "items[{i}].options: {} has no modifier groups (send free-form modifiers)",
+            product.name
+        )));
+    }
+    if !groups.is_empty() && item.modifiers.as_object().is_some_and(|m| !m.is_empty()) {
+        return Err(AppError::validation(format!(
+            "items[{i}].modifiers: {} takes options from its modifier groups (send options)",
+            product.name
+        )));
+    }
+    let chosen = choose(&groups, &item.options)
+        .map_err(|e| AppError::validation(format!("items[{i}]: {e}")))?;
+    let unit_price = chosen
+        .iter()
+        .try_fold(product.price, |price, c| price.checked_add(c.price_delta))
+        .filter(|price| *price >= Money::ZERO)
+        .ok_or_else(|| {
+            AppError::validation(format!(
+                "items[{i}]: the options take {}'s price below zero",
+                product.name
+            ))
+        })?;
+    Ok((chosen, unit_price))
 }
 
 fn total_of(items: &[OrderItem]) -> Result<Money, AppError> {

@@ -1,9 +1,10 @@
 //! Products: the menu and the stock-keeping catalogue.
 
-use brigade_domain::{Allergens, CategoryId, Money, Permission, ProductId};
+use brigade_domain::{Allergens, CategoryId, ModifierGroupId, Money, Permission, ProductId};
 use serde_json::Value;
 
 use super::menu::{assign_category, bump};
+use super::modifiers::assign_groups;
 use super::{Created, claim_key, require_text};
 use crate::model::{IdempotencyKey, Product};
 use crate::ports::Tx;
@@ -24,6 +25,8 @@ pub struct NewProduct {
     /// ...or a category by name, created when the venue has none of that name.
     pub category: Option<String>,
     pub allergens: Allergens,
+    /// The modifier groups it offers, in display order.
+    pub modifier_group_ids: Vec<ModifierGroupId>,
     pub attributes: Value,
     pub stock_tracked: bool,
 }
@@ -38,6 +41,8 @@ pub struct ProductPatch {
     /// By name, as in [`NewProduct`]; an empty name leaves the product uncategorized.
     pub category: Option<String>,
     pub allergens: Option<Allergens>,
+    /// Replaces the groups it offers (an empty list: none).
+    pub modifier_group_ids: Option<Vec<ModifierGroupId>>,
     pub attributes: Option<Value>,
     pub stock_tracked: Option<bool>,
     pub active: Option<bool>,
@@ -96,6 +101,7 @@ impl Brigade {
             category_id: None,
             category: None,
             allergens: new.allergens,
+            modifier_group_ids: Vec::new(),
             attributes: new.attributes,
             stock_tracked: new.stock_tracked,
             active: true,
@@ -121,10 +127,16 @@ impl Brigade {
                 let mut product = product.clone();
                 let (id, name) = (new.category_id, new.category.as_deref());
                 assign_category(tx, actor, &mut product, id, name, now).await?;
+                assign_groups(tx, actor, &mut product, new.modifier_group_ids.clone()).await?;
                 tx.products()
                     .insert(&product)
                     .await
                     .map_err(duplicate_sku)?;
+                if !product.modifier_group_ids.is_empty() {
+                    tx.modifiers()
+                        .set_product_groups(actor.venue_id, product.id, &product.modifier_group_ids)
+                        .await?;
+                }
                 bump(tx, actor, now).await?;
                 Ok(Created {
                     value: product,
@@ -201,6 +213,10 @@ impl Brigade {
             if let Some(v) = patch.allergens {
                 p.allergens = v;
             }
+            let regroup = patch.modifier_group_ids.is_some();
+            if let Some(ids) = patch.modifier_group_ids {
+                assign_groups(tx, actor, &mut p, ids).await?;
+            }
             if let Some(v) = patch.attributes {
                 p.attributes = v;
             }
@@ -213,6 +229,11 @@ impl Brigade {
             validate(&p)?;
             p.updated_at = now;
             tx.products().update(&p).await?;
+            if regroup {
+                tx.modifiers()
+                    .set_product_groups(actor.venue_id, p.id, &p.modifier_group_ids)
+                    .await?;
+            }
             bump(tx, actor, now).await?;
             Ok(p)
         })

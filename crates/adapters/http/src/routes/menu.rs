@@ -1,73 +1,68 @@
-//! The menu guests order from, and its categories (DESIGN §9). `GET /menu` is a
+//! The menu guests order from (DESIGN §9). `GET /menu` is a
 //! conditional read: its strong ETag is the venue's menu version (`"menu-<version>"`),
 //! and a matching `If-None-Match` is answered `304` from the version alone.
 
 use actix_web::http::header::{
     self, CacheControl, CacheDirective, ETag, EntityTag, Header, IfNoneMatch,
 };
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use brigade_application::model::{Category, Menu, Product};
-use brigade_application::usecases::menu::{CategoryPatch, NewCategory};
-use brigade_domain::{Allergens, CategoryId, Money, ProductId, VenueId};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use time::OffsetDateTime;
-use uuid::Uuid;
+use std::collections::HashMap;
 
-use super::ok;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use brigade_application::model::{Menu, ModifierGroup, Product};
+use brigade_domain::{
+    Allergens, CategoryId, ModifierGroupId, ModifierOptionId, Money, ProductId, VenueId,
+};
+use serde::Serialize;
+use serde_json::Value;
+
 use crate::auth::Acting;
-use crate::body::json_body;
 use crate::{ApiError, AppState};
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct CategoryDto {
-    pub id: CategoryId,
+/// An option as the menu shows it (active ones only).
+#[derive(Clone, Serialize, utoipa::ToSchema)]
+pub struct MenuOption {
+    pub id: ModifierOptionId,
     pub name: String,
-    /// Display order, ascending (then by name).
-    pub position: i32,
-    pub active: bool,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
+    /// Added to the line's unit price.
+    pub price_delta: Money,
+    pub allergens: Allergens,
 }
 
-impl From<Category> for CategoryDto {
-    fn from(c: Category) -> Self {
+/// A modifier group as the menu shows it: order a line of its product with
+/// `options: [<option id>, ...]`.
+#[derive(Clone, Serialize, utoipa::ToSchema)]
+pub struct MenuGroup {
+    pub id: ModifierGroupId,
+    pub name: String,
+    /// `min_choices >= 1`.
+    pub required: bool,
+    pub min_choices: i32,
+    pub max_choices: i32,
+    /// Its active options, in display order.
+    pub options: Vec<MenuOption>,
+}
+
+impl From<&ModifierGroup> for MenuGroup {
+    fn from(g: &ModifierGroup) -> Self {
         Self {
-            id: c.id,
-            name: c.name,
-            position: c.position,
-            active: c.active,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
+            id: g.id,
+            name: g.name.clone(),
+            required: g.min_choices >= 1,
+            min_choices: g.min_choices,
+            max_choices: g.max_choices,
+            options: g
+                .options
+                .iter()
+                .filter(|o| o.active)
+                .map(|o| MenuOption {
+                    id: o.id,
+                    name: o.name.clone(),
+                    price_delta: o.price_delta,
+                    allergens: o.allergens,
+                })
+                .collect(),
         }
     }
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Burgers", "position": 1}))]
-pub struct CreateCategory {
-    name: String,
-    /// After the venue's last category when absent.
-    position: Option<i32>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateCategory {
-    name: Option<String>,
-    position: Option<i32>,
-    /// An inactive category and its products leave the menu.
-    active: Option<bool>,
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub(crate) struct CategoryPath {
-    /// The category's id.
-    category_id: Uuid,
 }
 
 /// A product as the menu shows it.
@@ -78,13 +73,22 @@ pub struct MenuProduct {
     pub sku: String,
     pub unit: String,
     pub price: Money,
+    /// The product's own; an option's are on the option.
     pub allergens: Allergens,
     pub attributes: Value,
+    /// The groups its lines choose from, in display order (none: free-form
+    /// `modifiers`).
+    pub modifier_groups: Vec<MenuGroup>,
 }
 
-impl From<Product> for MenuProduct {
-    fn from(p: Product) -> Self {
+impl MenuProduct {
+    fn of(p: Product, groups: &HashMap<ModifierGroupId, MenuGroup>) -> Self {
         Self {
+            modifier_groups: p
+                .modifier_group_ids
+                .iter()
+                .filter_map(|id| groups.get(id).cloned())
+                .collect(),
             id: p.id,
             name: p.name,
             sku: p.sku,
@@ -117,6 +121,11 @@ pub struct MenuDto {
 
 impl From<Menu> for MenuDto {
     fn from(menu: Menu) -> Self {
+        let groups: HashMap<ModifierGroupId, MenuGroup> = menu
+            .groups
+            .iter()
+            .map(|g| (g.id, MenuGroup::from(g)))
+            .collect();
         Self {
             version: menu.version,
             categories: menu
@@ -126,13 +135,16 @@ impl From<Menu> for MenuDto {
                     id: c.id,
                     name: c.name,
                     position: c.position,
-                    products: products.into_iter().map(MenuProduct::from).collect(),
+                    products: products
+                        .into_iter()
+                        .map(|p| MenuProduct::of(p, &groups))
+                        .collect(),
                 })
                 .collect(),
             uncategorized: menu
                 .uncategorized
                 .into_iter()
-                .map(MenuProduct::from)
+                .map(|p| MenuProduct::of(p, &groups))
                 .collect(),
         }
     }
@@ -199,7 +211,7 @@ pub(crate) async fn read(
 /// new instances of a rolling deploy never serve each other's entries), the venue and
 /// the version the database holds.
 fn key(venue: VenueId, version: i64) -> String {
-    format!("menu:v1:{venue}:{version}")
+    format!("menu:v2:{venue}:{version}")
 }
 
 /// Builds a venue's menu from the database (the menu and its version from one
@@ -239,88 +251,4 @@ fn menu_response(version: i64, body: Vec<u8>) -> HttpResponse {
         .insert_header(revalidate())
         .insert_header(vary())
         .body(body)
-}
-
-#[utoipa::path(
-    tag = "menu",
-    operation_id = "list_categories",
-    summary = "The venue's categories",
-    responses((status = 200, description = "In display order, inactive ones included.", body = Vec<CategoryDto>))
-)]
-#[get("/categories")]
-pub(crate) async fn list(
-    state: web::Data<AppState>,
-    Acting(actor): Acting,
-) -> Result<HttpResponse, ApiError> {
-    let categories = state.brigade.list_categories(&actor).await?;
-    Ok(ok(categories
-        .into_iter()
-        .map(CategoryDto::from)
-        .collect::<Vec<_>>()))
-}
-
-#[utoipa::path(
-    tag = "menu",
-    operation_id = "create_category",
-    summary = "Create a category",
-    request_body = CreateCategory,
-    responses(
-        (status = 201, description = "The new category; the menu's version moves on.", body = CategoryDto),
-        (status = 409, description = "`duplicate_category`: the venue has a category of that name."),
-    )
-)]
-#[post("/categories")]
-pub(crate) async fn create(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    Acting(actor): Acting,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let body = json_body::<CreateCategory>(&req, payload).await?.value;
-    let category = state
-        .brigade
-        .create_category(
-            &actor,
-            NewCategory {
-                name: body.name,
-                position: body.position,
-            },
-        )
-        .await?;
-    Ok(HttpResponse::Created().json(CategoryDto::from(category)))
-}
-
-#[utoipa::path(
-    tag = "menu",
-    operation_id = "update_category",
-    summary = "Rename, reorder or (de)activate a category",
-    params(CategoryPath),
-    request_body = UpdateCategory,
-    responses(
-        (status = 200, description = "The category as changed; the menu's version moves on.", body = CategoryDto),
-        (status = 409, description = "`duplicate_category`: the venue has a category of that name."),
-    )
-)]
-#[patch("/categories/{category_id}")]
-pub(crate) async fn update(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    Acting(actor): Acting,
-    path: web::Path<CategoryPath>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let body = json_body::<UpdateCategory>(&req, payload).await?.value;
-    let category = state
-        .brigade
-        .update_category(
-            &actor,
-            path.category_id.into(),
-            CategoryPatch {
-                name: body.name,
-                position: body.position,
-                active: body.active,
-            },
-        )
-        .await?;
-    Ok(ok(CategoryDto::from(category)))
 }

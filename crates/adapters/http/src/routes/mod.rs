@@ -4,9 +4,11 @@
 //! user's only membership). Both reach the same handlers.
 
 pub(crate) mod auth;
+mod categories;
 pub mod client;
 mod health;
 pub(crate) mod menu;
+mod modifiers;
 mod orders;
 pub mod request_id;
 mod staff;
@@ -74,9 +76,14 @@ fn venue_resources(cfg: &mut ServiceConfig) {
         .service(tables::delete)
         .service(tables::set_status)
         .service(menu::read)
-        .service(menu::list)
-        .service(menu::create)
-        .service(menu::update)
+        .service(categories::list)
+        .service(categories::create)
+        .service(categories::update)
+        .service(modifiers::list)
+        .service(modifiers::create)
+        .service(modifiers::update)
+        .service(modifiers::add_option)
+        .service(modifiers::update_option)
         .service(stock::list_products)
         .service(stock::create_product)
         .service(stock::get_product)

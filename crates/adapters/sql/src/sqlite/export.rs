@@ -11,7 +11,13 @@ use serde_json::Value;
 use super::establish;
 
 /// Text columns that hold JSON: exported as JSON, not as a string of it.
-const JSON_COLUMNS: [&str; 4] = ["position_json", "attributes", "modifiers", "data"];
+const JSON_COLUMNS: [&str; 5] = [
+    "position_json",
+    "attributes",
+    "modifiers",
+    "options",
+    "data",
+];
 
 #[derive(QueryableByName)]
 struct Name {

@@ -7,6 +7,7 @@
 mod events;
 mod idempotency;
 mod menu;
+pub(crate) mod modifiers;
 mod orders;
 mod products;
 mod stock;

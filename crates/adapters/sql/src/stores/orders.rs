@@ -124,7 +124,7 @@ async fn hydrate(
         by_order
             .entry(item.order_id)
             .or_default()
-            .push(item.into_model(allocations));
+            .push(item.into_model(allocations)?);
     }
     rows.into_iter()
         .map(|(row, table_name)| {

@@ -6,6 +6,7 @@ use brigade_domain::{ProductId, VenueId};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::modifiers::fill_groups;
 use crate::rows::ProductRow;
 use crate::schema::categories as cat;
 use crate::schema::products as p;
@@ -49,13 +50,15 @@ impl ProductStore for SqlTx {
     }
 
     async fn get(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>, StoreError> {
-        Ok(on!(&mut self.conn, |c| named()
+        let product: Option<Named> = on!(&mut self.conn, |c| named()
             .filter(p::id.eq(id.key()).and(p::venue_id.eq(venue.key())))
             .select((ProductRow::as_select(), cat::name.nullable()))
             .first::<Named>(c)
             .await
-            .optional())?
-        .map(model))
+            .optional())?;
+        let mut products: Vec<Product> = product.into_iter().map(model).collect();
+        fill_groups(&mut self.conn, venue, &mut products, false).await?;
+        Ok(products.pop())
     }
 
     async fn lock(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>, StoreError> {
@@ -83,7 +86,10 @@ impl ProductStore for SqlTx {
                 .await
                 .optional())?,
         };
-        Ok(Some(row.into_model(category)))
+        let mut products = [row.into_model(category)];
+        fill_groups(&mut self.conn, venue, &mut products, false).await?;
+        let [product] = products;
+        Ok(Some(product))
     }
 
     async fn get_many(
@@ -92,18 +98,20 @@ impl ProductStore for SqlTx {
         ids: &[ProductId],
     ) -> Result<Vec<Product>, StoreError> {
         let ids: Vec<Key> = ids.iter().map(AsKey::key).collect();
-        Ok(on!(&mut self.conn, |c| named()
+        let mut products: Vec<Product> = on!(&mut self.conn, |c| named()
             .filter(p::venue_id.eq(venue.key()).and(p::id.eq_any(&ids)))
             .select((ProductRow::as_select(), cat::name.nullable()))
             .load::<Named>(c)
             .await)?
         .into_iter()
         .map(model)
-        .collect())
+        .collect();
+        fill_groups(&mut self.conn, venue, &mut products, false).await?;
+        Ok(products)
     }
 
     async fn list(&mut self, venue: VenueId) -> Result<Vec<Product>, StoreError> {
-        Ok(on!(&mut self.conn, |c| named()
+        let mut products: Vec<Product> = on!(&mut self.conn, |c| named()
             .filter(p::venue_id.eq(venue.key()))
             .order((p::name, p::id))
             .select((ProductRow::as_select(), cat::name.nullable()))
@@ -111,7 +119,9 @@ impl ProductStore for SqlTx {
             .await)?
         .into_iter()
         .map(model)
-        .collect())
+        .collect();
+        fill_groups(&mut self.conn, venue, &mut products, true).await?;
+        Ok(products)
     }
 
     async fn update(&mut self, product: &Product) -> Result<(), StoreError> {
