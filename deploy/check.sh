@@ -366,7 +366,7 @@ section "deploy.sh / rollback.sh end to end"
 if [[ -n ${BRIGADE_BIN:-} ]]; then
   attempt "deploy, roll back, restore on PostgreSQL with two real instances" test/deploy_rollback_e2e.sh
 else
-  skip "set BRIGADE_BIN to a built brigade binary (and BRIGADE_TEST_PG) to run test/deploy_rollback_e2e.sh"
+  skip "set BRIGADE_BIN to a built brigade binary (and BRIGADE_TEST_PG, BRIGADE_TEST_REDIS) to run test/deploy_rollback_e2e.sh"
 fi
 
 # ---------------------------------------------------------------------- summary

@@ -6,7 +6,9 @@
 #      runs the new code;
 #   4. points $BRIGADE_HOME/current at the release (the old one becomes `previous`);
 #   5. restarts the instances one at a time, each ready on /health/ready before the
-#      next goes down.
+#      next goes down;
+#   6. with a shared cache (BRIGADE_REDIS_URL), warms it with the menus of the venues
+#      that took orders in the last week (`brigade cache warm`).
 # Stops at the first failure and says how to roll back. Compose deployments:
 # deploy/README.md.
 set -euo pipefail
@@ -107,6 +109,15 @@ step "Restarting instances one at a time"
 FAIL_HINT="the database is migrated and $BRIGADE_HOME/current is $release. Fix and re-run, or go back with $here/rollback.sh"
 roll_instances
 FAIL_HINT=
+
+step "Warming the shared cache"
+if [[ -n ${BRIGADE_REDIS_URL:-} ]]; then
+  # The release is live: a cold cache only makes the first menu reads slower.
+  run "$bin" cache warm ||
+    warn "warming the shared cache failed; the instances fill it as they serve"
+else
+  info "no BRIGADE_REDIS_URL: each instance warmed its own cache as it started"
+fi
 
 step "Done"
 [[ $DRY_RUN == 0 ]] || info "(dry run) nothing was changed"

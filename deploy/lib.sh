@@ -309,6 +309,8 @@ Environment:
   BRIGADE_READY_TIMEOUT  seconds an instance has to answer 200 on /health/ready
                          (now: $BRIGADE_READY_TIMEOUT)
   BRIGADE_SETTLE_SECS    pause between two instances (now: $BRIGADE_SETTLE_SECS)
+  BRIGADE_REDIS_URL      the instances' shared cache, warmed after the restart (optional;
+                         with BRIGADE_REDIS_CHANNEL when the instances set one)
 The PostgreSQL client tools must be of the server's major version or newer.
 EOF
 }

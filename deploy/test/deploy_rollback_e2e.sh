@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # End-to-end test of deploy.sh and rollback.sh on a real PostgreSQL with real Brigade
 # processes: two instances on loopback ports, two releases, a deploy, a rollback with
-# down migrations, and a rollback that restores the pre-deploy backup.
+# down migrations, a rollback that restores the pre-deploy backup, and a deploy that
+# warms a shared cache on a real Redis.
 #
 #   BRIGADE_BIN=target/debug/brigade deploy/test/deploy_rollback_e2e.sh
 #
 # BRIGADE_BIN: a built brigade binary (required). BRIGADE_TEST_PG: a PostgreSQL server
 # URL it may create and drop a database on (default postgres://postgres@127.0.0.1:5432,
-# as the test suites use). deploy/check.sh runs this when BRIGADE_BIN is set.
+# as the test suites use). BRIGADE_TEST_REDIS: a Redis it may write keys to, under a
+# channel of its own it deletes at the end (default redis://127.0.0.1:6379; redis-cli
+# on PATH). deploy/check.sh runs this when BRIGADE_BIN is set.
 #
 # Release v2 is release v1 plus one migration. A real release embeds its migrations in
 # its binary; here v2's bin/brigade is a wrapper that runs the real `migrate` and then
@@ -159,6 +162,18 @@ refuses() {
   grep -Eq "$pattern" <<<"$out"
 }
 
+# says PATTERN COMMAND...: the command succeeds, and its output matches PATTERN.
+says() {
+  local pattern=$1 out
+  shift
+  out=$("$@" 2>&1) || {
+    printf '%s\n' "$out" >>"$log"
+    return 1
+  }
+  printf '%s\n' "$out" >>"$log"
+  grep -Eq "$pattern" <<<"$out"
+}
+
 echo "deploy/rollback end-to-end ($bin, database $db)"
 
 # ----------------------------------------------------------------------- first deploy
@@ -229,6 +244,39 @@ check "rollback.sh --to v1 finishes the down migrations" quietly "$deploy_dir/ro
 check "  v2's migration is reverted" eval '! has_extra && ! has_table e2e_release_two'
 check "  a second --to v1 has nothing left to do" \
   refuses "no migration is left to revert" "$deploy_dir/rollback.sh" --to "$work/releases/v1" --yes
+
+echo "-- with a shared cache, a deploy warms the menus of the venues that took orders"
+redis_url=${BRIGADE_TEST_REDIS:-redis://127.0.0.1:6379}
+export BRIGADE_REDIS_CHANNEL=brigade-deploy-e2e-$$
+venue=00000000-0000-0000-0000-000000000001
+menu_keys() { redis-cli -u "$redis_url" --scan --pattern "$BRIGADE_REDIS_CHANNEL:cache:menu:*:$venue:*" | wc -l; }
+"$bin" seed --demo >>"$log" 2>&1
+# The demo venue takes an order through instance a (so it is recently active).
+python3 - "http://127.0.0.1:$port_a" "$venue" >>"$log" 2>&1 <<'PY'
+import json, sys, urllib.request
+base, venue = sys.argv[1], sys.argv[2]
+def call(method, path, body=None, token=None):
+    req = urllib.request.Request(base + path, method=method,
+                                 data=None if body is None else json.dumps(body).encode())
+    req.add_header("content-type", "application/json")
+    if token:
+        req.add_header("authorization", "Bearer " + token)
+    with urllib.request.urlopen(req, timeout=10) as reply:
+        return json.load(reply)
+token = call("POST", "/api/v1/auth/login",
+             {"email": "waiter1@beerflow.demo", "password": "admin123!"})["access_token"]
+product = call("GET", f"/api/v1/venues/{venue}/products", token=token)[0]
+call("POST", f"/api/v1/venues/{venue}/orders",
+     {"covers": 1, "items": [{"product_id": product["id"], "quantity": 1}]}, token)
+print("ordered", product["name"])
+PY
+check "  no menu of the venue is in the shared cache yet" test "$(menu_keys)" -eq 0
+check "deploy.sh v2 with BRIGADE_REDIS_URL succeeds and warms one venue's menu" \
+  says "Warmed the menu cache: 1 venues" env BRIGADE_REDIS_URL="$redis_url" "$deploy_dir/deploy.sh" "$work/releases/v2"
+check "  the venue's menu is in the shared cache" test "$(menu_keys)" -ge 1
+check "  brigade cache warm without a shared cache says what is missing" \
+  refuses "set BRIGADE_REDIS_URL" env -u BRIGADE_REDIS_URL "$bin" cache warm
+redis-cli -u "$redis_url" --scan --pattern "$BRIGADE_REDIS_CHANNEL:*" | xargs -r redis-cli -u "$redis_url" del >/dev/null
 
 echo
 echo "$passed passed, $failed failed"

@@ -66,6 +66,26 @@ enum Command {
     /// Print the OpenAPI 3.1 document of this build's API (what
     /// `GET /api/v1/openapi.json` serves), to generate clients offline.
     Openapi,
+    /// The shared read cache (Redis).
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CacheCommand {
+    /// Fill the shared cache with the menus of the venues that took orders in the last
+    /// week, most recent first (deploy/deploy.sh runs it after a release).
+    Warm {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        realtime: brigade_app::config::RealtimeArgs,
+        /// At most this many venues.
+        #[arg(long, default_value_t = brigade_app::server::WARM_VENUES)]
+        venues: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -260,6 +280,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .write_all(banner.as_bytes())
                 .and_then(|()| stdout.flush());
             running.server.await?;
+        }
+        Command::Cache {
+            command:
+                CacheCommand::Warm {
+                    database,
+                    realtime,
+                    venues,
+                },
+        } => {
+            if !(1..=10_000).contains(&venues) {
+                anyhow::bail!("--venues must be between 1 and 10000");
+            }
+            let store = database.store()?;
+            let started = std::time::Instant::now();
+            let warmed = brigade_app::server::warm_shared_cache(&store, &realtime, venues).await?;
+            println!(
+                "Warmed the menu cache: {warmed} venues, {} ms.",
+                started.elapsed().as_millis()
+            );
         }
         Command::Openapi => {
             println!("{}", brigade_http::openapi().to_pretty_json()?);

@@ -182,7 +182,7 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
         client_telemetry: Arc::new(ClientTelemetry::new(args.client_reports_per_minute)),
         cache: ReadCache::new(read_cache(realtime)?, CACHE_TTL),
     };
-    warm_menus(state.clone());
+    warm_menus(state.brigade.clone(), state.cache.clone());
     let gateway = hub.clone();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -236,12 +236,39 @@ const ACCESS_POLL: Duration = Duration::from_secs(1);
 
 /// Warms the read cache in the background: the menus of the venues that took orders in
 /// the last week, at most this many, the most recent first.
-const WARM_VENUES: i64 = 50;
+pub const WARM_VENUES: i64 = 50;
+pub const WARM_WITHIN: time::Duration = time::Duration::days(7);
 
-fn warm_menus(state: AppState) {
+/// `brigade cache warm`: fills the shared cache (Redis) with the menus of up to `limit`
+/// recently active venues, as `deploy.sh` does after a release; returns how many. An
+/// unreachable Redis is an error here (a server would carry on without its cache).
+pub async fn warm_shared_cache(
+    store: &StoreConfig,
+    realtime: &RealtimeArgs,
+    limit: i64,
+) -> anyhow::Result<usize> {
+    if realtime.redis_url.is_none() || realtime.read_cache != ReadCacheMode::Auto {
+        anyhow::bail!(
+            "no shared cache to warm: set BRIGADE_REDIS_URL (and leave BRIGADE_READ_CACHE at \
+             auto); an in-process cache is warmed by its own instance at start"
+        );
+    }
+    let cache = read_cache(realtime)?;
+    cache
+        .get("warm:probe")
+        .await
+        .map_err(|e| anyhow::anyhow!("the shared cache is unreachable: {e}"))?;
+    let brigade = self::brigade(store, 2)?;
+    let cache = ReadCache::new(cache, CACHE_TTL);
+    brigade_http::warm_menus(&brigade, &cache, WARM_WITHIN, limit)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn warm_menus(brigade: Brigade, cache: ReadCache) {
     actix_web::rt::spawn(async move {
         let started = std::time::Instant::now();
-        match brigade_http::warm_menus(&state, time::Duration::days(7), WARM_VENUES).await {
+        match brigade_http::warm_menus(&brigade, &cache, WARM_WITHIN, WARM_VENUES).await {
             Ok(venues) => tracing::info!(
                 venues,
                 elapsed_ms = started.elapsed().as_millis() as u64,

@@ -1,8 +1,8 @@
 //! `cargo xtask bench --only menu`: `GET /api/v1/menu` on a fixed menu (10 categories
-//! of 20 products), as fast as 32 connections go, with the read cache off (every read
-//! builds the menu from PostgreSQL), in process, and in Redis. The target is a ratio
-//! within the run: cached in process at least 5x uncached. Modifier groups are not on
-//! the menu yet (#17's next part): the figures are for categories and products.
+//! of 20 products, each product offering 2 modifier groups of 3 and 4 options), as fast
+//! as 32 connections go, with the read cache off (every read builds the menu from
+//! PostgreSQL), in process, and in Redis. The target is a ratio within the run: cached
+//! in process at least 5x uncached.
 
 use std::process::Child;
 use std::sync::Arc;
@@ -47,7 +47,9 @@ pub fn run(bin: &std::path::Path, url: &str, seconds: u64) -> Result<String, Str
         let _server = Server(child);
         let mut conn = Conn::connect(addr).map_err(|e| e.to_string())?;
         if n == 0 {
-            println!("==> a menu of {CATEGORIES} categories x {PER_CATEGORY} products");
+            println!(
+                "==> a menu of {CATEGORIES} categories x {PER_CATEGORY} products x 2 modifier groups"
+            );
             build_menu(&mut conn)?;
         }
         let waiter: &'static str =
@@ -78,7 +80,8 @@ pub fn run(bin: &std::path::Path, url: &str, seconds: u64) -> Result<String, Str
     ))
 }
 
-/// Ten categories of twenty products each, through the API as an admin would.
+/// Ten categories of twenty products each, every product of a category offering the
+/// category's two modifier groups, through the API as an admin would.
 fn build_menu(conn: &mut Conn) -> Result<(), String> {
     let admin = login(conn, "admin@beerflow.demo")?;
     for c in 0..CATEGORIES {
@@ -89,13 +92,32 @@ fn build_menu(conn: &mut Conn) -> Result<(), String> {
             format!(r#"{{"name":"Bench category {c}","position":{c}}}"#),
         )?;
         let id = json_str(&category, "id").ok_or("category id")?;
+        let groups = [
+            format!(
+                r#"{{"name":"Cooking {c}","required":true,"options":[{{"name":"Rare"}},{{"name":"Medium"}},{{"name":"Well done"}}]}}"#
+            ),
+            format!(
+                r#"{{"name":"Extras {c}","max_choices":2,"options":[{{"name":"Bacon","price_delta":1.5}},{{"name":"Cheese","price_delta":1.0,"allergens":["milk"]}},{{"name":"Egg","price_delta":1.2,"allergens":["eggs"]}},{{"name":"No sauce","price_delta":-0.5}}]}}"#
+            ),
+        ];
+        let mut group_ids = Vec::new();
+        for body in groups {
+            let group = post(
+                conn,
+                &admin,
+                &format!("/api/v1/venues/{VENUE}/modifier-groups"),
+                body,
+            )?;
+            group_ids.push(json_str(&group, "id").ok_or("group id")?);
+        }
+        let (cooking, extras) = (&group_ids[0], &group_ids[1]);
         for p in 0..PER_CATEGORY {
             post(
                 conn,
                 &admin,
                 &format!("/api/v1/venues/{VENUE}/products"),
                 format!(
-                    r#"{{"name":"Menu {c}-{p}","sku":"MENU-{c}-{p}","unit":"pz","price":12.50,"category_id":"{id}","allergens":["gluten","milk"],"attributes":{{"description":"A dish of the bench menu, described in a sentence or two as menus do."}}}}"#
+                    r#"{{"name":"Menu {c}-{p}","sku":"MENU-{c}-{p}","unit":"pz","price":12.50,"category_id":"{id}","modifier_group_ids":["{cooking}","{extras}"],"allergens":["gluten","milk"],"attributes":{{"description":"A dish of the bench menu, described in a sentence or two as menus do."}}}}"#
                 ),
             )?;
         }

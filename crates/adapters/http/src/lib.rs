@@ -70,13 +70,14 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
 }
 
 /// Warms the read cache with the menus of up to `limit` venues that took orders within
-/// `within` (at start, and after a release); returns how many.
+/// `within` (at start, and after a release: `brigade cache warm`); returns how many.
 pub async fn warm_menus(
-    state: &AppState,
+    brigade: &brigade_application::Brigade,
+    cache: &ReadCache,
     within: time::Duration,
     limit: i64,
 ) -> Result<usize, ApiError> {
-    routes::menu::warm(state, within, limit).await
+    routes::menu::warm(brigade, cache, within, limit).await
 }
 
 /// The response for requests no route matched (mount with `App::default_service`).

@@ -105,11 +105,16 @@ async fn a_waiter_orders_a_steak_medium_with_bacon_and_cheese_priced_into_the_li
         .await
         .expect(200);
 
-    // The menu shows the groups in the product's order, active options only.
+    // The menu names the steak's groups in its order, and lists each group once, with
+    // its active options only.
     let menu = admin.get(&path("/menu")).await.expect(200);
     let shown = on_menu(&menu, "Steak");
-    let groups = shown["modifier_groups"].as_array().expect("groups");
-    assert_eq!(groups.len(), 2);
+    assert_eq!(
+        shown["modifier_group_ids"],
+        json!([steak.cooking["id"], steak.extras["id"]])
+    );
+    let groups = menu["modifier_groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 2, "by name: {groups:?}");
     assert_eq!(groups[0]["name"], "Cooking");
     assert_eq!(groups[0]["required"], true);
     let extras: Vec<(&str, f64, &Value)> = groups[1]["options"]
@@ -382,7 +387,8 @@ async fn modifier_groups_are_checked_when_written_and_every_change_moves_the_men
         .expect_problem(422, "validation_failed");
     assert_eq!(app.footprint().await, before, "refusals write nothing");
     let menu = admin.get(&path("/menu")).await.expect(200);
-    let doneness = &on_menu(&menu, "Steak")["modifier_groups"][0]["options"];
+    assert_eq!(menu["modifier_groups"][0]["id"], steak.cooking["id"]);
+    let doneness = &menu["modifier_groups"][0]["options"];
     assert_eq!(doneness.as_array().map(Vec::len), Some(1), "{doneness}");
     assert_eq!(doneness[0]["name"], "Well done");
 
@@ -401,10 +407,9 @@ async fn modifier_groups_are_checked_when_written_and_every_change_moves_the_men
         .expect(200);
     let menu = admin.get(&path("/menu")).await;
     assert_ne!(etag(&menu), renamed);
-    assert_eq!(
-        on_menu(&menu.expect(200), "Steak")["modifier_groups"],
-        json!([])
-    );
+    let menu = menu.expect(200);
+    assert_eq!(on_menu(&menu, "Steak")["modifier_group_ids"], json!([]));
+    assert_eq!(menu["modifier_groups"], json!([]), "no product offers one");
     let listed = admin.get(&groups).await.expect(200);
     let names: Vec<&str> = listed
         .as_array()

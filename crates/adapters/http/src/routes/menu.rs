@@ -5,9 +5,10 @@
 use actix_web::http::header::{
     self, CacheControl, CacheDirective, ETag, EntityTag, Header, IfNoneMatch,
 };
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use brigade_application::Brigade;
 use brigade_application::model::{Menu, ModifierGroup, Product};
 use brigade_domain::{
     Allergens, CategoryId, ModifierGroupId, ModifierOptionId, Money, ProductId, VenueId,
@@ -16,10 +17,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::Acting;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ReadCache};
 
 /// An option as the menu shows it (active ones only).
-#[derive(Clone, Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MenuOption {
     pub id: ModifierOptionId,
     pub name: String,
@@ -28,9 +29,9 @@ pub struct MenuOption {
     pub allergens: Allergens,
 }
 
-/// A modifier group as the menu shows it: order a line of its product with
+/// A modifier group as the menu shows it: order a line of a product that names it with
 /// `options: [<option id>, ...]`.
-#[derive(Clone, Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MenuGroup {
     pub id: ModifierGroupId,
     pub name: String,
@@ -76,19 +77,14 @@ pub struct MenuProduct {
     /// The product's own; an option's are on the option.
     pub allergens: Allergens,
     pub attributes: Value,
-    /// The groups its lines choose from, in display order (none: free-form
-    /// `modifiers`).
-    pub modifier_groups: Vec<MenuGroup>,
+    /// The groups (in the menu's `modifier_groups`) its lines choose from, in display
+    /// order; none: its lines take free-form `modifiers`.
+    pub modifier_group_ids: Vec<ModifierGroupId>,
 }
 
-impl MenuProduct {
-    fn of(p: Product, groups: &HashMap<ModifierGroupId, MenuGroup>) -> Self {
+impl From<Product> for MenuProduct {
+    fn from(p: Product) -> Self {
         Self {
-            modifier_groups: p
-                .modifier_group_ids
-                .iter()
-                .filter_map(|id| groups.get(id).cloned())
-                .collect(),
             id: p.id,
             name: p.name,
             sku: p.sku,
@@ -96,6 +92,7 @@ impl MenuProduct {
             price: p.price,
             allergens: p.allergens,
             attributes: p.attributes,
+            modifier_group_ids: p.modifier_group_ids,
         }
     }
 }
@@ -117,17 +114,28 @@ pub struct MenuDto {
     pub categories: Vec<MenuCategory>,
     /// Active products no category holds, by name.
     pub uncategorized: Vec<MenuProduct>,
+    /// The groups the products above offer, each once, by name (products name theirs
+    /// by id: a group shared by twenty products is sent once).
+    pub modifier_groups: Vec<MenuGroup>,
 }
 
 impl From<Menu> for MenuDto {
     fn from(menu: Menu) -> Self {
-        let groups: HashMap<ModifierGroupId, MenuGroup> = menu
-            .groups
+        let offered: HashSet<ModifierGroupId> = menu
+            .categories
             .iter()
-            .map(|g| (g.id, MenuGroup::from(g)))
+            .flat_map(|(_, products)| products)
+            .chain(&menu.uncategorized)
+            .flat_map(|p| p.modifier_group_ids.iter().copied())
             .collect();
         Self {
             version: menu.version,
+            modifier_groups: menu
+                .groups
+                .iter()
+                .filter(|g| offered.contains(&g.id))
+                .map(MenuGroup::from)
+                .collect(),
             categories: menu
                 .categories
                 .into_iter()
@@ -135,16 +143,13 @@ impl From<Menu> for MenuDto {
                     id: c.id,
                     name: c.name,
                     position: c.position,
-                    products: products
-                        .into_iter()
-                        .map(|p| MenuProduct::of(p, &groups))
-                        .collect(),
+                    products: products.into_iter().map(MenuProduct::from).collect(),
                 })
                 .collect(),
             uncategorized: menu
                 .uncategorized
                 .into_iter()
-                .map(|p| MenuProduct::of(p, &groups))
+                .map(MenuProduct::from)
                 .collect(),
         }
     }
@@ -203,7 +208,7 @@ pub(crate) async fn read(
     if let Some(body) = state.cache.get("menu", &key(actor.venue_id, version)).await {
         return Ok(menu_response(version, body));
     }
-    let (version, body) = build(&state, actor.venue_id).await?;
+    let (version, body) = build(&state.brigade, &state.cache, actor.venue_id).await?;
     Ok(menu_response(version, body))
 }
 
@@ -216,8 +221,12 @@ fn key(venue: VenueId, version: i64) -> String {
 
 /// Builds a venue's menu from the database (the menu and its version from one
 /// snapshot), caches its JSON, and returns both.
-async fn build(state: &AppState, venue: VenueId) -> Result<(i64, Vec<u8>), ApiError> {
-    let current = state.brigade.venue_menu(venue).await?;
+async fn build(
+    brigade: &Brigade,
+    cache: &ReadCache,
+    venue: VenueId,
+) -> Result<(i64, Vec<u8>), ApiError> {
+    let current = brigade.venue_menu(venue).await?;
     let version = current.version;
     let body = serde_json::to_vec(&MenuDto::from(current)).map_err(|e| {
         tracing::error!(error = %e, "serialising a menu failed");
@@ -227,19 +236,24 @@ async fn build(state: &AppState, venue: VenueId) -> Result<(i64, Vec<u8>), ApiEr
             "internal error",
         )
     })?;
-    state.cache.put("menu", &key(venue, version), &body).await;
+    cache.put("menu", &key(venue, version), &body).await;
     Ok((version, body))
 }
 
 /// Warms the cache with the menus of up to `limit` venues that took orders within
 /// `within`; returns how many (`brigade serve` does it at start).
-pub async fn warm(state: &AppState, within: time::Duration, limit: i64) -> Result<usize, ApiError> {
-    if state.cache.backend() == "off" {
+pub async fn warm(
+    brigade: &Brigade,
+    cache: &ReadCache,
+    within: time::Duration,
+    limit: i64,
+) -> Result<usize, ApiError> {
+    if cache.backend() == "off" {
         return Ok(0);
     }
-    let venues = state.brigade.active_venues(within, limit).await?;
+    let venues = brigade.active_venues(within, limit).await?;
     for venue in &venues {
-        build(state, *venue).await?;
+        build(brigade, cache, *venue).await?;
     }
     Ok(venues.len())
 }
