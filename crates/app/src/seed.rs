@@ -124,6 +124,7 @@ pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
                     category_id: None,
                     category: Some(category.to_owned()),
                     allergens: brigade_domain::Allergens::NONE,
+                    tax_class_id: None,
                     modifier_group_ids: Vec::new(),
                     attributes: json!({}),
                     stock_tracked: true,

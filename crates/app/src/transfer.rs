@@ -16,12 +16,13 @@ use serde_json::Value;
 use crate::config::StoreConfig;
 
 /// Every table, parents before children.
-pub const TABLES: [&str; 16] = [
+pub const TABLES: [&str; 18] = [
     "venues",
     "users",
     "memberships",
     "dining_tables",
     "categories",
+    "tax_classes",
     "products",
     "modifier_groups",
     "modifier_options",
@@ -31,6 +32,7 @@ pub const TABLES: [&str; 16] = [
     "orders",
     "order_items",
     "order_item_lots",
+    "payments",
     "events",
     "idempotency_keys",
 ];

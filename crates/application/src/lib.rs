@@ -7,4 +7,4 @@ mod service;
 pub mod usecases;
 
 pub use error::{AppError, StoreError};
-pub use service::{Actor, Brigade, LocalBus, SystemClock};
+pub use service::{Actor, Brigade, LocalBus, RecordOnly, SystemClock};

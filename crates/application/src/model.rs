@@ -1,11 +1,12 @@
 //! The records use cases read and write. Field names follow the REST contract.
 
+use brigade_domain::check::{Check, CheckRules};
 use brigade_domain::menu::{Chosen, GroupRule, OptionRule};
 use brigade_domain::venue::{Currency, DayStart, Timezone, business_date};
 use brigade_domain::{
     Allergens, CategoryId, DomainEvent, LotId, ModifierGroupId, ModifierOptionId, Money, OrderId,
-    OrderItemId, OrderStatus, ProductId, Quantity, Role, StockPolicy, TableId, TableStatus, UserId,
-    VenueId, order::Stamp,
+    OrderItemId, OrderStatus, PaymentId, PaymentMethod, PaymentState, Percent, ProductId, Quantity,
+    Role, StockPolicy, TableId, TableStatus, TaxClassId, UserId, VenueId, order::Stamp,
 };
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
@@ -22,6 +23,10 @@ pub struct Venue {
     pub business_day_starts_at: DayStart,
     /// Whether an order may be `completed` with something still due.
     pub allow_unpaid_close: bool,
+    /// Prices include tax, or tax is added on top of them.
+    pub prices_include_tax: bool,
+    /// Added to every check on its discounted lines (0: none).
+    pub service_charge: Percent,
     /// An order `preparing` longer than this is stuck.
     pub stuck_after_minutes: u32,
     /// How long a ticket should take, from confirmed to ready.
@@ -40,6 +45,8 @@ impl Venue {
             currency: Currency::EUR,
             business_day_starts_at: DayStart::default(),
             allow_unpaid_close: false,
+            prices_include_tax: true,
+            service_charge: Percent::ZERO,
             stuck_after_minutes: 20,
             target_ticket_minutes: 15,
         }
@@ -48,6 +55,14 @@ impl Venue {
     /// The venue's business day at `now`: its "today" (FEFO expiry, daily figures).
     pub fn business_date(&self, now: OffsetDateTime) -> Date {
         business_date(now, &self.timezone, self.business_day_starts_at)
+    }
+
+    /// How the venue's checks are computed.
+    pub fn check_rules(&self) -> CheckRules {
+        CheckRules {
+            prices_include_tax: self.prices_include_tax,
+            service_charge: self.service_charge,
+        }
     }
 }
 
@@ -145,6 +160,8 @@ pub struct Product {
     /// The category's name, as the store reads it with the product (writes ignore it).
     pub category: Option<String>,
     pub allergens: Allergens,
+    /// Its tax class; none: the venue's default class (or no tax without one).
+    pub tax_class_id: Option<TaxClassId>,
     /// The modifier groups it offers, in display order (read with the product; set
     /// through `ModifierStore::set_product_groups`).
     pub modifier_group_ids: Vec<ModifierGroupId>,
@@ -243,6 +260,8 @@ pub struct OrderItem {
     /// The options chosen from the product's modifier groups, as named and priced when
     /// ordered; `unit_price` includes their deltas.
     pub options: Vec<Chosen>,
+    /// The tax rate it was sold at (its product's class then).
+    pub tax_rate: Percent,
     /// What FEFO could not allocate at serve time (partial policy).
     pub shortfall: Quantity,
     pub allocations: Vec<ItemAllocation>,
@@ -262,8 +281,12 @@ pub struct Order {
     pub covers: i32,
     pub notes: Option<String>,
     pub created_by: UserId,
+    /// The sum of its lines as priced (the seeds' figure); what is owed is the check's.
     pub total: Money,
     pub items: Vec<OrderItem>,
+    /// The check and its payments: filled in by the use cases that answer with one
+    /// order (`with_check`), absent from lists and from what stores read.
+    pub check: Option<OrderCheck>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub confirmed_at: Option<OffsetDateTime>,
@@ -372,8 +395,8 @@ pub struct Menu {
     pub version: i64,
     pub categories: Vec<(Category, Vec<Product>)>,
     pub uncategorized: Vec<Product>,
-    /// The groups its products offer (every option, the inactive ones included: the
-    /// menu shows only active ones).
+    /// The venue's modifier groups with every option (the menu shows the offered ones,
+    /// with their active options).
     pub groups: Vec<ModifierGroup>,
 }
 
@@ -428,4 +451,65 @@ impl ModifierGroup {
                 .collect(),
         }
     }
+}
+
+/// A rate of tax (food, alcohol); products name theirs, or get the venue's default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaxClass {
+    pub id: TaxClassId,
+    pub venue_id: VenueId,
+    pub name: String,
+    pub rate: Percent,
+    /// The class of products that name none; at most one per venue.
+    pub is_default: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A payment on an order's check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payment {
+    pub id: PaymentId,
+    pub venue_id: VenueId,
+    pub order_id: OrderId,
+    pub method: PaymentMethod,
+    pub state: PaymentState,
+    /// Towards the check.
+    pub amount: Money,
+    /// On top of the amount, the staff's.
+    pub tip: Money,
+    /// Cash: what the guest handed over, and the change given back.
+    pub tendered: Option<Money>,
+    pub change: Option<Money>,
+    /// The card terminal's or processor's id for it.
+    pub reference: Option<String>,
+    pub created_by: UserId,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    /// Set when it was refunded.
+    pub refund: Option<Refund>,
+}
+
+/// Who gave a payment back, and why (`updated_at` is when).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refund {
+    pub by: UserId,
+    pub reason: String,
+}
+
+/// An order's check with what was paid on it: the figures every single-order answer
+/// carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderCheck {
+    pub check: Check,
+    /// The venue's rule the check was computed under.
+    pub prices_include_tax: bool,
+    /// The tips of captured payments.
+    pub tips: Money,
+    /// The amounts of captured payments.
+    pub paid: Money,
+    /// What is left to pay (never below zero).
+    pub due: Money,
+    /// Every payment, oldest first.
+    pub payments: Vec<Payment>,
 }

@@ -8,8 +8,8 @@
 use async_trait::async_trait;
 use brigade_domain::fefo::{LotStock, Take};
 use brigade_domain::{
-    CategoryId, LotId, ModifierGroupId, Money, OrderId, OrderItemId, OrderStatus, ProductId,
-    Quantity, Role, TableId, TableStatus, UserId, VenueId, order::Stamp,
+    CategoryId, LotId, ModifierGroupId, Money, OrderId, OrderItemId, OrderStatus, PaymentId,
+    PaymentState, ProductId, Quantity, Role, TableId, TableStatus, UserId, VenueId, order::Stamp,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -61,6 +61,7 @@ pub trait Tx: Send {
     fn products(&mut self) -> &mut dyn ProductStore;
     fn menu(&mut self) -> &mut dyn MenuStore;
     fn modifiers(&mut self) -> &mut dyn ModifierStore;
+    fn checks(&mut self) -> &mut dyn CheckStore;
     fn stock(&mut self) -> &mut dyn StockStore;
     fn orders(&mut self) -> &mut dyn OrderStore;
     fn events(&mut self) -> &mut dyn EventLog;
@@ -232,6 +233,56 @@ pub trait ModifierStore: Send {
         groups: &[ModifierGroupId],
     ) -> Result<()>;
 }
+
+/// Tax classes and payments: what an order's check is computed from besides its lines
+/// and the venue's rules (DESIGN §9).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait CheckStore: Send {
+    async fn insert_tax_class(&mut self, class: &TaxClass) -> Result<()>;
+    async fn update_tax_class(&mut self, class: &TaxClass) -> Result<()>;
+    /// The venue's tax classes, by name.
+    async fn tax_classes(&mut self, venue: VenueId) -> Result<Vec<TaxClass>>;
+    /// No class of the venue is its default any more (before another becomes it).
+    async fn clear_default_tax_class(&mut self, venue: VenueId) -> Result<()>;
+    async fn insert_payment(&mut self, payment: &Payment) -> Result<()>;
+    async fn get_payment(&mut self, venue: VenueId, id: PaymentId) -> Result<Option<Payment>>;
+    /// The order's payments, oldest first.
+    async fn payments(&mut self, venue: VenueId, order: OrderId) -> Result<Vec<Payment>>;
+    /// Marks a captured payment `refunded`, by whom and why.
+    async fn refund_payment(
+        &mut self,
+        venue: VenueId,
+        id: PaymentId,
+        refund: &Refund,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+}
+
+/// Where card payments go (DESIGN §9). The use cases ask it to charge a payment and
+/// record what it answers; `RecordOnly` answers "captured" for a terminal outside
+/// Brigade. docs/PAYMENTS.md says how a processor plugs in.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait PaymentProcessor: Send + Sync + 'static {
+    /// Charges `payment` (its id is the processor's idempotency key): captured, pending
+    /// (the processor answers later) or failed, with the processor's reference.
+    async fn charge(&self, payment: &Payment) -> std::result::Result<Charge, ProcessorError>;
+    /// Gives a captured payment back in full.
+    async fn refund(&self, payment: &Payment) -> std::result::Result<(), ProcessorError>;
+}
+
+/// A processor's answer to a charge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Charge {
+    pub state: PaymentState,
+    pub reference: Option<String>,
+}
+
+/// The processor could not be reached or refused to answer: nothing was charged.
+#[derive(Debug, thiserror::Error)]
+#[error("payment processor: {0}")]
+pub struct ProcessorError(pub String);
 
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]

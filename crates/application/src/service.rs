@@ -10,9 +10,9 @@ use crate::AppError;
 use crate::StoreError;
 use crate::model::JournalEntry;
 use crate::ports::{
-    Clock, EventBus, EventLog, EventSink, IdempotencyStore, Measurement, MenuStore, Metrics,
-    ModifierStore, OrderStore, PasswordHasher, ProductStore, StockStore, TableStore, Tx,
-    UnitOfWork, UserStore, VenueStore,
+    Charge, CheckStore, Clock, EventBus, EventLog, EventSink, IdempotencyStore, Measurement,
+    MenuStore, Metrics, ModifierStore, OrderStore, PasswordHasher, PaymentProcessor,
+    ProcessorError, ProductStore, StockStore, TableStore, Tx, UnitOfWork, UserStore, VenueStore,
 };
 
 /// Who is acting, in which venue, with which role. Built by the HTTP adapter from a
@@ -39,6 +39,8 @@ impl Actor {
                     Permission::SetTableStatus => "set table status",
                     Permission::ConfigureVenue => "change the venue's settings",
                     Permission::ManageStaff => "manage the venue's staff",
+                    Permission::TakePayments => "take payments",
+                    Permission::ManageChecks => "refund payments or give discounts",
                 }
             )))
         }
@@ -54,6 +56,7 @@ pub struct Brigade {
     pub(crate) passwords: Arc<dyn PasswordHasher>,
     pub(crate) bus: Arc<dyn EventBus>,
     pub(crate) metrics: Arc<dyn Metrics>,
+    pub(crate) processor: Arc<dyn PaymentProcessor>,
 }
 
 impl Brigade {
@@ -68,7 +71,14 @@ impl Brigade {
             passwords,
             bus: Arc::new(NoBus),
             metrics: Arc::new(NoMetrics),
+            processor: Arc::new(RecordOnly),
         }
+    }
+
+    /// Charges card payments through `processor` (by default `RecordOnly`: the
+    /// terminal is outside Brigade, which records what staff say it took).
+    pub fn with_processor(self, processor: Arc<dyn PaymentProcessor>) -> Self {
+        Self { processor, ..self }
     }
 
     /// Publishes every committed journal entry on `bus` (by default they are only
@@ -211,6 +221,9 @@ impl Tx for WriteTx {
     fn modifiers(&mut self) -> &mut dyn ModifierStore {
         self.tx.modifiers()
     }
+    fn checks(&mut self) -> &mut dyn CheckStore {
+        self.tx.checks()
+    }
     fn stock(&mut self) -> &mut dyn StockStore {
         self.tx.stock()
     }
@@ -228,6 +241,24 @@ impl Tx for WriteTx {
     }
     async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.rollback().await
+    }
+}
+
+/// The processor of a `Brigade` built without one: the card terminal is outside
+/// Brigade, and a payment is captured as staff record it.
+pub struct RecordOnly;
+
+#[async_trait]
+impl PaymentProcessor for RecordOnly {
+    async fn charge(&self, payment: &crate::model::Payment) -> Result<Charge, ProcessorError> {
+        Ok(Charge {
+            state: brigade_domain::PaymentState::Captured,
+            reference: payment.reference.clone(),
+        })
+    }
+
+    async fn refund(&self, _: &crate::model::Payment) -> Result<(), ProcessorError> {
+        Ok(())
     }
 }
 

@@ -29,6 +29,7 @@ struct FakeTx {
     products: MockProductStore,
     menu: MockMenuStore,
     modifiers: MockModifierStore,
+    checks: MockCheckStore,
     stock: MockStockStore,
     orders: MockOrderStore,
     events: MockEventLog,
@@ -56,6 +57,9 @@ impl Tx for FakeTx {
     fn modifiers(&mut self) -> &mut dyn ModifierStore {
         &mut self.modifiers
     }
+    fn checks(&mut self) -> &mut dyn CheckStore {
+        &mut self.checks
+    }
     fn stock(&mut self) -> &mut dyn StockStore {
         &mut self.stock
     }
@@ -75,6 +79,23 @@ impl Tx for FakeTx {
     async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
         self.ended.lock().expect("lock").push("rollback");
         Ok(())
+    }
+}
+
+impl FakeTx {
+    /// What computing an order's check reads: the venue (a new venue's rules), its tax
+    /// classes (none) and the order's payments (none).
+    fn reading_checks(mut self) -> Self {
+        self.venues
+            .expect_get()
+            .returning(|id| Ok(Some(Venue::new(id, "Test"))));
+        self.checks
+            .expect_tax_classes()
+            .returning(|_| Ok(Vec::new()));
+        self.checks
+            .expect_payments()
+            .returning(|_, _| Ok(Vec::new()));
+        self
     }
 }
 
@@ -133,6 +154,7 @@ fn burger(venue: VenueId, id: ProductId) -> Product {
         category_id: None,
         category: None,
         allergens: brigade_domain::Allergens::NONE,
+        tax_class_id: None,
         modifier_group_ids: Vec::new(),
         attributes: serde_json::json!({}),
         stock_tracked: true,
@@ -165,6 +187,7 @@ fn order(actor: &Actor, status: OrderStatus, quantity: Quantity) -> Order {
             notes: None,
             modifiers: serde_json::json!({}),
             options: Vec::new(),
+            tax_rate: brigade_domain::Percent::ZERO,
             shortfall: Quantity::ZERO,
             allocations: Vec::new(),
             created_at: NOW,
@@ -177,6 +200,7 @@ fn order(actor: &Actor, status: OrderStatus, quantity: Quantity) -> Order {
         served_at: None,
         completed_at: None,
         cancelled_at: None,
+        check: None,
     }
 }
 
@@ -214,7 +238,7 @@ async fn kitchen_moves(order: Order, to: OrderStatus) -> (Vec<Measurement>, Vec<
         venue_id: order.venue_id,
         user_id: UserId::new(),
     };
-    let mut tx = FakeTx::default();
+    let mut tx = FakeTx::default().reading_checks();
     tx.orders
         .expect_lock()
         .return_once(move |_, _| Ok(Some(order)));
@@ -317,6 +341,8 @@ async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
     tx.products
         .expect_get_many()
         .return_once(move |venue, _| Ok(vec![burger(venue, product_id)]));
+    tx.checks.expect_payments().returning(|_, _| Ok(Vec::new()));
+    tx.checks.expect_tax_classes().returning(|_| Ok(Vec::new()));
     tx.stock.expect_lock_for_fefo().return_once(|_, _| {
         Ok(vec![LotStock {
             id: LotId::new(),
@@ -352,7 +378,7 @@ async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
 async fn opening_an_order_takes_the_venue_numbers_last_commits_then_publishes() {
     let waiter = actor(Role::Waiter);
     let mut seq = Sequence::new();
-    let mut tx = FakeTx::default();
+    let mut tx = FakeTx::default().reading_checks();
     tx.products
         .expect_get_many()
         .returning(|_, _| Ok(Vec::new()));
@@ -449,7 +475,7 @@ async fn a_line_without_its_required_option_is_refused_before_anything_is_writte
         updated_at: NOW,
     };
     let group_id = cooking.id;
-    let mut tx = FakeTx::default();
+    let mut tx = FakeTx::default().reading_checks();
     tx.products.expect_get_many().return_once(move |venue, _| {
         Ok(vec![Product {
             modifier_group_ids: vec![group_id],

@@ -65,3 +65,8 @@ id_type!(
     ModifierGroupId
 );
 id_type!(ModifierOptionId);
+id_type!(
+    /// A rate of tax a venue's products are sold under (food, alcohol).
+    TaxClassId
+);
+id_type!(PaymentId);

@@ -31,6 +31,10 @@ pub enum Permission {
     ConfigureVenue,
     /// Add, re-role and remove the venue's staff.
     ManageStaff,
+    /// Take payments on a check.
+    TakePayments,
+    /// Refund payments and give discounts (with a reason).
+    ManageChecks,
 }
 
 impl Role {
@@ -41,7 +45,10 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Manager => !matches!(permission, ConfigureVenue | ManageStaff),
-            Role::Waiter => matches!(permission, ViewVenue | TakeOrders | SetTableStatus),
+            Role::Waiter => matches!(
+                permission,
+                ViewVenue | TakeOrders | SetTableStatus | TakePayments
+            ),
             Role::Kitchen => matches!(permission, ViewVenue),
         }
     }

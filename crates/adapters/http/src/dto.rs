@@ -12,12 +12,15 @@ use brigade_application::usecases::{
 use brigade_domain::menu::Chosen;
 use brigade_domain::{
     Allergens, CategoryId, LotId, ModifierGroupId, ModifierOptionId, Money, OrderId, OrderItemId,
-    OrderStatus, ProductId, Quantity, Role, TableId, TableStatus, UserId, VenueId,
+    OrderStatus, Percent, ProductId, Quantity, Role, TableId, TableStatus, TaxClassId, UserId,
+    VenueId,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
+
+use crate::routes::checks::CheckDto;
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -193,6 +196,9 @@ pub struct CreateProduct {
     pub category: Option<String>,
     #[serde(default)]
     pub allergens: Allergens,
+    /// One of the venue's tax classes (`/tax-classes`); none: the venue's default.
+    #[serde(default)]
+    pub tax_class_id: Option<TaxClassId>,
     /// The modifier groups (`/modifier-groups`) it offers, in display order.
     #[serde(default)]
     pub modifier_group_ids: Vec<ModifierGroupId>,
@@ -213,6 +219,7 @@ impl From<CreateProduct> for NewProduct {
             category_id: p.category_id,
             category: p.category,
             allergens: p.allergens,
+            tax_class_id: p.tax_class_id,
             modifier_group_ids: p.modifier_group_ids,
             attributes: p.attributes,
             stock_tracked: p.stock_tracked,
@@ -231,6 +238,8 @@ pub struct UpdateProduct {
     /// By name, created when new; `""` leaves the product without a category.
     pub category: Option<String>,
     pub allergens: Option<Allergens>,
+    /// Another of the venue's tax classes (lines already ordered keep their rate).
+    pub tax_class_id: Option<TaxClassId>,
     /// Replaces the groups it offers, in display order (`[]`: none).
     pub modifier_group_ids: Option<Vec<ModifierGroupId>>,
     pub attributes: Option<Value>,
@@ -248,6 +257,7 @@ impl From<UpdateProduct> for ProductPatch {
             category_id: p.category_id,
             category: p.category,
             allergens: p.allergens,
+            tax_class_id: p.tax_class_id,
             modifier_group_ids: p.modifier_group_ids,
             attributes: p.attributes,
             stock_tracked: p.stock_tracked,
@@ -269,6 +279,8 @@ pub struct ProductDto {
     /// The category's name.
     pub category: Option<String>,
     pub allergens: Allergens,
+    /// Its tax class; `null`: the venue's default class.
+    pub tax_class_id: Option<TaxClassId>,
     /// The modifier groups it offers, in display order.
     pub modifier_group_ids: Vec<ModifierGroupId>,
     pub attributes: Value,
@@ -293,6 +305,7 @@ impl From<Product> for ProductDto {
             category_id: p.category_id,
             category: p.category,
             allergens: p.allergens,
+            tax_class_id: p.tax_class_id,
             modifier_group_ids: p.modifier_group_ids,
             attributes: p.attributes,
             stock_tracked: p.stock_tracked,
@@ -539,6 +552,8 @@ pub struct ItemDto {
     pub modifiers: Value,
     /// The options chosen, as named and priced when ordered.
     pub options: Vec<Chosen>,
+    /// The tax rate it was sold at, in percent.
+    pub tax_rate: Percent,
     /// The first lot FEFO took this item from (the seeds' `allocated_lot_id`).
     pub allocated_lot_id: Option<LotId>,
     pub allocations: Vec<AllocationDto>,
@@ -556,8 +571,12 @@ pub struct OrderDto {
     pub covers: i32,
     pub notes: Option<String>,
     pub created_by: UserId,
+    /// The sum of its lines as priced (the seeds' figure); what is owed is `check.total`.
     pub total: Money,
     pub items: Vec<ItemDto>,
+    /// Its check: in the answers that carry one order, not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckDto>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -589,6 +608,7 @@ impl From<Order> for OrderDto {
             notes: o.notes,
             created_by: o.created_by,
             total: o.total,
+            check: o.check.map(CheckDto::from),
             items: o
                 .items
                 .into_iter()
@@ -602,6 +622,7 @@ impl From<Order> for OrderDto {
                     notes: i.notes,
                     modifiers: i.modifiers,
                     options: i.options,
+                    tax_rate: i.tax_rate,
                     allocated_lot_id: i.allocations.first().map(|a| a.lot_id),
                     allocations: i
                         .allocations

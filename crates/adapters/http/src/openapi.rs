@@ -36,6 +36,7 @@ use crate::ApiError;
         (name = "staff", description = "A venue's members and their roles (admins)."),
         (name = "tables", description = "The floor: tables, their layout and status."),
         (name = "menu", description = "What guests order from: categories, modifier groups with their options, and the menu itself (a conditional read)."),
+        (name = "checks", description = "What an order costs and how it was paid: tax classes, the check, payments, refunds."),
         (name = "stock", description = "Products, lots, movements and the stock summary."),
         (name = "orders", description = "Orders from draft to completed, and the kitchen's board."),
         (name = "realtime", description = "The kitchen display's WebSocket and its tickets."),

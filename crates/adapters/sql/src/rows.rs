@@ -6,7 +6,7 @@ use brigade_application::StoreError;
 use brigade_application::model::{
     ItemAllocation, Lot, MovementKind, Order, OrderItem, Product, StockMovement, Table,
 };
-use brigade_domain::{Allergens, Money, Quantity, VenueId};
+use brigade_domain::{Allergens, Money, Percent, Quantity, VenueId};
 use diesel::prelude::*;
 use time::Date;
 
@@ -16,6 +16,24 @@ use crate::types::{AsKey, At, Json, Key};
 pub(crate) fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, StoreError> {
     text.parse()
         .map_err(|_| StoreError::Unknown(anyhow::anyhow!("stored {what} {text:?} is not valid")))
+}
+
+/// Parses a stored enum text with its own parser.
+pub(crate) fn parse_with<T>(
+    text: &str,
+    what: &str,
+    f: fn(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    f(text)
+        .ok_or_else(|| StoreError::Unknown(anyhow::anyhow!("stored {what} {text:?} is not valid")))
+}
+
+/// A stored percentage (thousandths of a percent), checked as it is read.
+pub(crate) fn percent(stored: i32, what: &str) -> Result<Percent, StoreError> {
+    u32::try_from(stored)
+        .ok()
+        .and_then(Percent::from_thousandths)
+        .ok_or_else(|| StoreError::Unknown(anyhow::anyhow!("stored {what} {stored} is not valid")))
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -80,6 +98,7 @@ pub(crate) struct ProductRow {
     pub updated_at: At,
     pub category_id: Option<Key>,
     pub allergens: i32,
+    pub tax_class_id: Option<Key>,
 }
 
 impl ProductRow {
@@ -99,6 +118,7 @@ impl ProductRow {
             updated_at: At(p.updated_at),
             category_id: p.category_id.map(|c| c.key()),
             allergens: p.allergens.bits(),
+            tax_class_id: p.tax_class_id.map(|c| c.key()),
         }
     }
 
@@ -115,6 +135,7 @@ impl ProductRow {
             category_id: self.category_id.map(Into::into),
             category,
             allergens: Allergens::from_bits(self.allergens),
+            tax_class_id: self.tax_class_id.map(Into::into),
             // Read alongside, from `product_modifier_groups` (stores::modifiers).
             modifier_group_ids: Vec::new(),
             attributes: self.attributes.0,
@@ -302,6 +323,7 @@ impl OrderRow {
             served_at: self.served_at.map(|at| at.0),
             completed_at: self.completed_at.map(|at| at.0),
             cancelled_at: self.cancelled_at.map(|at| at.0),
+            check: None,
         })
     }
 }
@@ -321,6 +343,7 @@ pub(crate) struct ItemRow {
     pub shortfall_milli: i64,
     pub created_at: At,
     pub options: Json,
+    pub tax_rate: i32,
 }
 
 impl ItemRow {
@@ -339,6 +362,7 @@ impl ItemRow {
             created_at: At(i.created_at),
             // A list of plain records: serialising it cannot fail.
             options: Json(serde_json::to_value(&i.options).unwrap_or_default()),
+            tax_rate: i.tax_rate.thousandths() as i32,
         }
     }
 
@@ -358,6 +382,7 @@ impl ItemRow {
             notes: self.notes,
             modifiers: self.modifiers.0,
             options,
+            tax_rate: percent(self.tax_rate, "tax rate")?,
             shortfall: Quantity::from_thousandths(self.shortfall_milli),
             allocations,
             created_at: self.created_at.0,

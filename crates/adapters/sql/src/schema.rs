@@ -21,6 +21,8 @@ diesel::table! {
         stuck_after_minutes -> Integer,
         target_ticket_minutes -> Integer,
         menu_version -> BigInt,
+        prices_include_tax -> Bool,
+        service_charge -> Integer,
     }
 }
 
@@ -111,6 +113,7 @@ diesel::table! {
         updated_at -> Stamp,
         category_id -> Nullable<Id>,
         allergens -> Integer,
+        tax_class_id -> Nullable<Id>,
     }
 }
 
@@ -208,6 +211,7 @@ diesel::table! {
         shortfall_milli -> BigInt,
         created_at -> Stamp,
         options -> Doc,
+        tax_rate -> Integer,
     }
 }
 
@@ -295,6 +299,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Id, Stamp};
+
+    tax_classes (venue_id, id) {
+        venue_id -> Id,
+        id -> Id,
+        name -> Text,
+        rate -> Integer,
+        is_default -> Bool,
+        created_at -> Stamp,
+        updated_at -> Stamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Id, Stamp};
+
+    payments (venue_id, id) {
+        venue_id -> Id,
+        id -> Id,
+        order_id -> Id,
+        method -> Text,
+        state -> Text,
+        amount_minor -> BigInt,
+        tip_minor -> BigInt,
+        tendered_minor -> Nullable<BigInt>,
+        change_minor -> Nullable<BigInt>,
+        reference -> Nullable<Text>,
+        created_by -> Id,
+        created_at -> Stamp,
+        updated_at -> Stamp,
+        refunded_by -> Nullable<Id>,
+        refund_reason -> Nullable<Text>,
+    }
+}
+
 // No `joinable!`: it assumes single-column keys, and every key between venue-owned
 // tables names the venue. Joins spell `ON venue_id = .. AND id = ..` out, which is also
 // what keeps a join on one shard when tables are distributed by venue.
@@ -318,4 +360,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     modifier_groups,
     modifier_options,
     product_modifier_groups,
+    tax_classes,
+    payments,
 );

@@ -79,6 +79,9 @@ impl Tx for SqlTx {
     fn modifiers(&mut self) -> &mut dyn ModifierStore {
         self
     }
+    fn checks(&mut self) -> &mut dyn CheckStore {
+        self
+    }
     fn stock(&mut self) -> &mut dyn StockStore {
         self
     }

@@ -13,8 +13,8 @@
 //! own impl for that dialect's type.
 
 use brigade_domain::{
-    CategoryId, LotId, ModifierGroupId, ModifierOptionId, OrderId, OrderItemId, ProductId, TableId,
-    UserId, VenueId,
+    CategoryId, LotId, ModifierGroupId, ModifierOptionId, OrderId, OrderItemId, PaymentId,
+    ProductId, TableId, TaxClassId, UserId, VenueId,
 };
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
@@ -147,6 +147,8 @@ macro_rules! keys {
 }
 keys!(
     CategoryId,
+    TaxClassId,
+    PaymentId,
     ModifierGroupId,
     ModifierOptionId,
     VenueId,

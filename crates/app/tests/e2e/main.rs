@@ -4,6 +4,7 @@
 //! own database).
 
 mod bad_input;
+mod checks;
 mod cli;
 mod concurrency;
 mod contract;

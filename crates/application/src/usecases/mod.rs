@@ -2,10 +2,12 @@
 //! transaction through [`crate::Brigade::write`].
 
 pub mod auth;
+pub mod checks;
 pub mod journal;
 pub mod menu;
 pub mod modifiers;
 pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod sessions;
 pub mod staff;

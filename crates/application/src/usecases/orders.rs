@@ -11,6 +11,7 @@ use brigade_domain::{
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::checks::{check_with, rate_for, venue_of, with_check};
 use super::{Created, claim_key, optional_text};
 use crate::model::{IdempotencyKey, KitchenHealth, Order, OrderItem, Product};
 use crate::ports::{Measurement, Tx};
@@ -102,6 +103,7 @@ async fn price_items(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
+    let classes = tx.checks().tax_classes(actor.venue_id).await?;
     let mut group_ids: Vec<ModifierGroupId> = catalogue
         .values()
         .flat_map(|p| p.modifier_group_ids.iter().copied())
@@ -139,6 +141,7 @@ async fn price_items(
                 notes: item.notes.clone(),
                 modifiers: item.modifiers.clone(),
                 options,
+                tax_rate: rate_for(&classes, product.tax_class_id),
                 shortfall: Quantity::ZERO,
                 allocations: Vec::new(),
                 created_at: now,
@@ -195,15 +198,18 @@ fn total_of(items: &[OrderItem]) -> Result<Money, AppError> {
     })
 }
 
+/// The order with its check (every answer of one order carries it).
 pub(crate) async fn order_or_404(
     tx: &mut dyn Tx,
     actor: &Actor,
     id: OrderId,
 ) -> Result<Order, AppError> {
-    tx.orders()
+    let order = tx
+        .orders()
         .get(actor.venue_id, id)
         .await?
-        .ok_or(AppError::NotFound { entity: "order" })
+        .ok_or(AppError::NotFound { entity: "order" })?;
+    with_check(tx, actor, order).await
 }
 
 impl Brigade {
@@ -285,8 +291,12 @@ impl Brigade {
                     served_at: None,
                     completed_at: None,
                     cancelled_at: None,
+                    check: None,
                 };
                 tx.orders().insert(&order).await?;
+                // A new order has no payment yet: its check is its lines'.
+                let venue = venue_of(tx, actor).await?;
+                order.check = Some(check_with(&venue, &order, Vec::new()));
                 // The venue's numbers last, in one statement: the counter row stays locked
                 // until COMMIT.
                 let (number, last_seq) = tx
@@ -454,6 +464,12 @@ impl Brigade {
                 return Err(AppError::conflict(
                     "order_not_draft",
                     format!("only drafts can be deleted; this order is {}", order.status),
+                ));
+            }
+            if !tx.checks().payments(actor.venue_id, id).await?.is_empty() {
+                return Err(AppError::conflict(
+                    "order_has_payments",
+                    "a draft with payments is kept: cancel it instead (refund captured payments first)",
                 ));
             }
             let mut events = Vec::new();

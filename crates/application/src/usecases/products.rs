@@ -1,8 +1,11 @@
 //! Products: the menu and the stock-keeping catalogue.
 
-use brigade_domain::{Allergens, CategoryId, ModifierGroupId, Money, Permission, ProductId};
+use brigade_domain::{
+    Allergens, CategoryId, ModifierGroupId, Money, Permission, ProductId, TaxClassId,
+};
 use serde_json::Value;
 
+use super::checks::check_tax_class;
 use super::menu::{assign_category, bump};
 use super::modifiers::assign_groups;
 use super::{Created, claim_key, require_text};
@@ -25,6 +28,8 @@ pub struct NewProduct {
     /// ...or a category by name, created when the venue has none of that name.
     pub category: Option<String>,
     pub allergens: Allergens,
+    /// One of the venue's tax classes; none: the venue's default class.
+    pub tax_class_id: Option<TaxClassId>,
     /// The modifier groups it offers, in display order.
     pub modifier_group_ids: Vec<ModifierGroupId>,
     pub attributes: Value,
@@ -41,6 +46,8 @@ pub struct ProductPatch {
     /// By name, as in [`NewProduct`]; an empty name leaves the product uncategorized.
     pub category: Option<String>,
     pub allergens: Option<Allergens>,
+    /// Another of the venue's tax classes (lines already ordered keep their rate).
+    pub tax_class_id: Option<TaxClassId>,
     /// Replaces the groups it offers (an empty list: none).
     pub modifier_group_ids: Option<Vec<ModifierGroupId>>,
     pub attributes: Option<Value>,
@@ -101,6 +108,7 @@ impl Brigade {
             category_id: None,
             category: None,
             allergens: new.allergens,
+            tax_class_id: new.tax_class_id,
             modifier_group_ids: Vec::new(),
             attributes: new.attributes,
             stock_tracked: new.stock_tracked,
@@ -128,6 +136,9 @@ impl Brigade {
                 let (id, name) = (new.category_id, new.category.as_deref());
                 assign_category(tx, actor, &mut product, id, name, now).await?;
                 assign_groups(tx, actor, &mut product, new.modifier_group_ids.clone()).await?;
+                if let Some(class) = product.tax_class_id {
+                    check_tax_class(tx, actor, class).await?;
+                }
                 tx.products()
                     .insert(&product)
                     .await
@@ -212,6 +223,10 @@ impl Brigade {
             }
             if let Some(v) = patch.allergens {
                 p.allergens = v;
+            }
+            if let Some(class) = patch.tax_class_id {
+                check_tax_class(tx, actor, class).await?;
+                p.tax_class_id = Some(class);
             }
             let regroup = patch.modifier_group_ids.is_some();
             if let Some(ids) = patch.modifier_group_ids {

@@ -2,14 +2,16 @@
 
 use brigade_domain::fefo::{self, Take};
 use brigade_domain::{
-    DomainEvent, OrderId, OrderItemId, OrderStatus, Permission, Quantity, StockPolicy,
+    DomainEvent, Money, OrderId, OrderItemId, OrderStatus, PaymentState, Permission, Quantity,
+    StockPolicy,
 };
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::model::{ItemAllocation, MovementKind, Order, StockMovement};
+use super::checks::{check_of, venue_of};
+use crate::model::{ItemAllocation, MovementKind, Order, OrderCheck, StockMovement, Venue};
 use crate::ports::{Measurement, Tx};
 use crate::{Actor, AppError, Brigade};
 
@@ -34,9 +36,12 @@ impl Brigade {
                     .await?
                     .ok_or(AppError::NotFound { entity: "order" })?;
                 let stamp = order.status.transition(to, actor.role)?;
+                let venue = venue_of(tx, actor).await?;
+                let check = check_of(tx, &venue, &order).await?;
+                refuse_unsettled(&venue, &check, to)?;
                 let mut events = Vec::new();
                 let served = if to == OrderStatus::Served {
-                    Some(serve(tx, actor, &order, now, &mut events).await?)
+                    Some(serve(tx, actor, &venue, &order, now, &mut events).await?)
                 } else {
                     None
                 };
@@ -70,6 +75,7 @@ impl Brigade {
                 if let Some(served) = &served {
                     served.apply_to(&mut changed);
                 }
+                changed.check = Some(check);
                 Ok((changed, from, served))
             })
             .await?;
@@ -87,6 +93,28 @@ impl Brigade {
         }
         Ok(changed)
     }
+}
+
+/// Money rules of a transition: a venue that does not close unpaid refuses `completed`
+/// while something is due, and no order is cancelled with captured payments on it.
+fn refuse_unsettled(venue: &Venue, check: &OrderCheck, to: OrderStatus) -> Result<(), AppError> {
+    if to == OrderStatus::Completed && !venue.allow_unpaid_close && check.due > Money::ZERO {
+        return Err(AppError::conflict(
+            "payment_due",
+            format!("{} is still due on this order", check.due),
+        ));
+    }
+    let captured = check
+        .payments
+        .iter()
+        .any(|p| p.state == PaymentState::Captured);
+    if to == OrderStatus::Cancelled && captured {
+        return Err(AppError::conflict(
+            "payments_captured",
+            "the order has captured payments: refund them before cancelling",
+        ));
+    }
+    Ok(())
 }
 
 /// How long an order spent in the kitchen stage it just left (`confirmed`, `preparing`
@@ -136,6 +164,7 @@ impl Served {
 async fn serve(
     tx: &mut dyn Tx,
     actor: &Actor,
+    venue: &Venue,
     order: &Order,
     now: OffsetDateTime,
     events: &mut Vec<DomainEvent>,
@@ -143,11 +172,6 @@ async fn serve(
     let started = Instant::now();
     let mut shortages = 0;
     let mut allocated = Vec::new();
-    let venue = tx
-        .venues()
-        .get(actor.venue_id)
-        .await?
-        .ok_or(AppError::NotFound { entity: "venue" })?;
     let mut product_ids: Vec<_> = order.items.iter().map(|i| i.product_id).collect();
     product_ids.sort();
     product_ids.dedup();

@@ -2,7 +2,7 @@
 //! create`), read by their members, configured by their admins.
 
 use brigade_domain::venue::{Currency, DayStart, Timezone};
-use brigade_domain::{Permission, Role, StockPolicy, VenueId};
+use brigade_domain::{Percent, Permission, Role, StockPolicy, VenueId};
 
 use super::require_text;
 use crate::model::{Membership, Venue};
@@ -19,6 +19,8 @@ pub struct VenuePatch {
     pub stock_policy: Option<StockPolicy>,
     pub business_day_starts_at: Option<String>,
     pub allow_unpaid_close: Option<bool>,
+    pub prices_include_tax: Option<bool>,
+    pub service_charge: Option<Percent>,
     pub stuck_after_minutes: Option<u32>,
     pub target_ticket_minutes: Option<u32>,
 }
@@ -44,6 +46,12 @@ impl VenuePatch {
         }
         if let Some(allow) = self.allow_unpaid_close {
             venue.allow_unpaid_close = allow;
+        }
+        if let Some(inclusive) = self.prices_include_tax {
+            venue.prices_include_tax = inclusive;
+        }
+        if let Some(service) = self.service_charge {
+            venue.service_charge = service;
         }
         for (field, value, target) in [
             (

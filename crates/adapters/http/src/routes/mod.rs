@@ -5,6 +5,7 @@
 
 pub(crate) mod auth;
 mod categories;
+pub(crate) mod checks;
 pub mod client;
 mod health;
 pub(crate) mod menu;
@@ -99,7 +100,13 @@ fn venue_resources(cfg: &mut ServiceConfig) {
         .service(orders::get)
         .service(orders::delete)
         .service(orders::add_items)
-        .service(orders::change_status);
+        .service(orders::change_status)
+        .service(checks::list_tax_classes)
+        .service(checks::create_tax_class)
+        .service(checks::update_tax_class)
+        .service(checks::check)
+        .service(checks::take_payment)
+        .service(checks::refund);
 }
 
 /// The `Idempotency-Key` of a creating POST, bound to the body's fingerprint.

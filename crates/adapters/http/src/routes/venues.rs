@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, patch};
 use brigade_application::model::Venue;
 use brigade_application::usecases::venues::VenuePatch;
-use brigade_domain::{Role, StockPolicy, VenueId};
+use brigade_domain::{Percent, Role, StockPolicy, VenueId};
 use serde::{Deserialize, Serialize};
 
 use super::ok;
@@ -22,6 +22,10 @@ pub struct VenueDto {
     /// `HH:MM`, local time.
     pub business_day_starts_at: String,
     pub allow_unpaid_close: bool,
+    /// Prices include tax, or tax is added on top of them.
+    pub prices_include_tax: bool,
+    /// A percentage added to every check on its discounted lines (0: none).
+    pub service_charge: Percent,
     pub stuck_after_minutes: u32,
     pub target_ticket_minutes: u32,
     /// The caller's role here (in `GET /venues`).
@@ -39,6 +43,8 @@ impl VenueDto {
             stock_policy: v.stock_policy,
             business_day_starts_at: v.business_day_starts_at.to_string(),
             allow_unpaid_close: v.allow_unpaid_close,
+            prices_include_tax: v.prices_include_tax,
+            service_charge: v.service_charge,
             stuck_after_minutes: v.stuck_after_minutes,
             target_ticket_minutes: v.target_ticket_minutes,
             role,
@@ -56,6 +62,8 @@ pub struct UpdateVenue {
     stock_policy: Option<StockPolicy>,
     business_day_starts_at: Option<String>,
     allow_unpaid_close: Option<bool>,
+    prices_include_tax: Option<bool>,
+    service_charge: Option<Percent>,
     stuck_after_minutes: Option<u32>,
     target_ticket_minutes: Option<u32>,
 }
@@ -69,6 +77,8 @@ impl From<UpdateVenue> for VenuePatch {
             stock_policy: u.stock_policy,
             business_day_starts_at: u.business_day_starts_at,
             allow_unpaid_close: u.allow_unpaid_close,
+            prices_include_tax: u.prices_include_tax,
+            service_charge: u.service_charge,
             stuck_after_minutes: u.stuck_after_minutes,
             target_ticket_minutes: u.target_ticket_minutes,
         }

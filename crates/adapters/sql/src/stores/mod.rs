@@ -4,6 +4,7 @@
 //! already holds the database's only write lock from `BEGIN IMMEDIATE`), FEFO's
 //! `NULLS LAST` (it matches PostgreSQL's index), and three raw statements.
 
+mod checks;
 mod events;
 mod idempotency;
 mod menu;

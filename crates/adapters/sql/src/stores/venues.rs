@@ -7,7 +7,7 @@ use brigade_domain::venue::{Currency, DayStart, Timezone};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use crate::rows::parse;
+use crate::rows::{parse, percent};
 use crate::schema::venues;
 use crate::tx::{SqlTx, on};
 use crate::types::{AsKey, Key};
@@ -25,6 +25,8 @@ struct VenueRow {
     allow_unpaid_close: bool,
     stuck_after_minutes: i32,
     target_ticket_minutes: i32,
+    prices_include_tax: bool,
+    service_charge: i32,
 }
 
 impl VenueRow {
@@ -39,6 +41,8 @@ impl VenueRow {
             allow_unpaid_close: v.allow_unpaid_close,
             stuck_after_minutes: v.stuck_after_minutes as i32,
             target_ticket_minutes: v.target_ticket_minutes as i32,
+            prices_include_tax: v.prices_include_tax,
+            service_charge: v.service_charge.thousandths() as i32,
         }
     }
 
@@ -59,6 +63,8 @@ impl VenueRow {
             allow_unpaid_close: self.allow_unpaid_close,
             stuck_after_minutes: self.stuck_after_minutes.max(1) as u32,
             target_ticket_minutes: self.target_ticket_minutes.max(1) as u32,
+            prices_include_tax: self.prices_include_tax,
+            service_charge: percent(self.service_charge, "service charge")?,
         })
     }
 }
