@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::config::StoreConfig;
 
 /// Every table, parents before children.
-pub const TABLES: [&str; 18] = [
+pub const TABLES: [&str; 19] = [
     "venues",
     "users",
     "memberships",
@@ -33,6 +33,7 @@ pub const TABLES: [&str; 18] = [
     "order_items",
     "order_item_lots",
     "payments",
+    "discounts",
     "events",
     "idempotency_keys",
 ];

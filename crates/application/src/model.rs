@@ -1,12 +1,13 @@
 //! The records use cases read and write. Field names follow the REST contract.
 
-use brigade_domain::check::{Check, CheckRules};
+use brigade_domain::check::{Check, CheckRules, Discount};
 use brigade_domain::menu::{Chosen, GroupRule, OptionRule};
 use brigade_domain::venue::{Currency, DayStart, Timezone, business_date};
 use brigade_domain::{
-    Allergens, CategoryId, DomainEvent, LotId, ModifierGroupId, ModifierOptionId, Money, OrderId,
-    OrderItemId, OrderStatus, PaymentId, PaymentMethod, PaymentState, Percent, ProductId, Quantity,
-    Role, StockPolicy, TableId, TableStatus, TaxClassId, UserId, VenueId, order::Stamp,
+    Allergens, CategoryId, DiscountId, DomainEvent, LotId, ModifierGroupId, ModifierOptionId,
+    Money, OrderId, OrderItemId, OrderStatus, PaymentId, PaymentMethod, PaymentState, Percent,
+    ProductId, Quantity, Role, StockPolicy, TableId, TableStatus, TaxClassId, UserId, VenueId,
+    order::Stamp,
 };
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
@@ -497,6 +498,20 @@ pub struct Refund {
     pub reason: String,
 }
 
+/// A discount on one line of an order or on its whole check (DESIGN §9).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderDiscount {
+    pub id: DiscountId,
+    pub venue_id: VenueId,
+    pub order_id: OrderId,
+    /// The line it applies to; none: the check.
+    pub item_id: Option<OrderItemId>,
+    pub discount: Discount,
+    pub reason: String,
+    pub created_by: UserId,
+    pub created_at: OffsetDateTime,
+}
+
 /// An order's check with what was paid on it: the figures every single-order answer
 /// carries.
 #[derive(Debug, Clone, PartialEq)]
@@ -512,4 +527,6 @@ pub struct OrderCheck {
     pub due: Money,
     /// Every payment, oldest first.
     pub payments: Vec<Payment>,
+    /// Its discounts, oldest first.
+    pub discounts: Vec<OrderDiscount>,
 }

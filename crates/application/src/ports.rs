@@ -8,8 +8,9 @@
 use async_trait::async_trait;
 use brigade_domain::fefo::{LotStock, Take};
 use brigade_domain::{
-    CategoryId, LotId, ModifierGroupId, Money, OrderId, OrderItemId, OrderStatus, PaymentId,
-    PaymentState, ProductId, Quantity, Role, TableId, TableStatus, UserId, VenueId, order::Stamp,
+    CategoryId, DiscountId, LotId, ModifierGroupId, Money, OrderId, OrderItemId, OrderStatus,
+    PaymentId, PaymentState, ProductId, Quantity, Role, TableId, TableStatus, UserId, VenueId,
+    order::Stamp,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -249,6 +250,10 @@ pub trait CheckStore: Send {
     async fn get_payment(&mut self, venue: VenueId, id: PaymentId) -> Result<Option<Payment>>;
     /// The order's payments, oldest first.
     async fn payments(&mut self, venue: VenueId, order: OrderId) -> Result<Vec<Payment>>;
+    async fn insert_discount(&mut self, discount: &OrderDiscount) -> Result<()>;
+    /// The order's discounts, oldest first.
+    async fn discounts(&mut self, venue: VenueId, order: OrderId) -> Result<Vec<OrderDiscount>>;
+    async fn delete_discount(&mut self, venue: VenueId, id: DiscountId) -> Result<()>;
     /// Marks a captured payment `refunded`, by whom and why.
     async fn refund_payment(
         &mut self,

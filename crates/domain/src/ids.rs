@@ -70,3 +70,4 @@ id_type!(
     TaxClassId
 );
 id_type!(PaymentId);
+id_type!(DiscountId);

@@ -18,8 +18,8 @@ pub use check::Percent;
 pub use decimal::DecimalError;
 pub use events::DomainEvent;
 pub use ids::{
-    CategoryId, LotId, ModifierGroupId, ModifierOptionId, OrderId, OrderItemId, PaymentId,
-    ProductId, TableId, TaxClassId, UserId, VenueId,
+    CategoryId, DiscountId, LotId, ModifierGroupId, ModifierOptionId, OrderId, OrderItemId,
+    PaymentId, ProductId, TableId, TaxClassId, UserId, VenueId,
 };
 pub use menu::{Allergen, Allergens};
 pub use money::Money;

@@ -1,3 +1,4 @@
+DROP TABLE discounts;
 DROP TABLE payments;
 ALTER TABLE order_items DROP COLUMN tax_rate;
 ALTER TABLE products DROP COLUMN tax_class_id;

@@ -55,3 +55,23 @@ CREATE TABLE payments (
 );
 CREATE INDEX payments_order_idx ON payments (venue_id, order_id);
 CREATE INDEX payments_created_idx ON payments (venue_id, created_at);
+
+-- Discounts: on one line (item_id) or on the check (item_id NULL), a percentage or an
+-- amount, with a reason; at most one per line and one per check.
+CREATE TABLE discounts (
+    venue_id      uuid NOT NULL REFERENCES venues (id),
+    id            uuid NOT NULL,
+    order_id      uuid NOT NULL,
+    item_id       uuid,
+    percent       integer CHECK (percent BETWEEN 0 AND 100000),
+    amount_minor  bigint CHECK (amount_minor > 0),
+    reason        text NOT NULL,
+    created_by    uuid NOT NULL,
+    created_at    timestamptz NOT NULL,
+    PRIMARY KEY (venue_id, id),
+    FOREIGN KEY (venue_id, order_id) REFERENCES orders (venue_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (venue_id, item_id) REFERENCES order_items (venue_id, id) ON DELETE CASCADE,
+    CHECK ((percent IS NULL) <> (amount_minor IS NULL))
+);
+CREATE UNIQUE INDEX discounts_line_key ON discounts (venue_id, item_id) WHERE item_id IS NOT NULL;
+CREATE UNIQUE INDEX discounts_check_key ON discounts (venue_id, order_id) WHERE item_id IS NULL;

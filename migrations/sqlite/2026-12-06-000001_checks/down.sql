@@ -1,6 +1,7 @@
 PRAGMA foreign_keys = OFF;
 BEGIN;
 
+DROP TABLE discounts;
 DROP TABLE payments;
 ALTER TABLE order_items DROP COLUMN tax_rate;
 

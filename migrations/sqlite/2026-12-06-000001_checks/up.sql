@@ -76,6 +76,24 @@ CREATE TABLE payments (
 CREATE INDEX payments_order_idx ON payments (venue_id, order_id);
 CREATE INDEX payments_created_idx ON payments (venue_id, created_at);
 
+CREATE TABLE discounts (
+    venue_id      TEXT NOT NULL REFERENCES venues (id),
+    id            TEXT NOT NULL,
+    order_id      TEXT NOT NULL,
+    item_id       TEXT,
+    percent       INTEGER CHECK (percent BETWEEN 0 AND 100000),
+    amount_minor  INTEGER CHECK (amount_minor > 0),
+    reason        TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    PRIMARY KEY (venue_id, id),
+    FOREIGN KEY (venue_id, order_id) REFERENCES orders (venue_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (venue_id, item_id) REFERENCES order_items (venue_id, id) ON DELETE CASCADE,
+    CHECK ((percent IS NULL) <> (amount_minor IS NULL))
+);
+CREATE UNIQUE INDEX discounts_line_key ON discounts (venue_id, item_id) WHERE item_id IS NOT NULL;
+CREATE UNIQUE INDEX discounts_check_key ON discounts (venue_id, order_id) WHERE item_id IS NULL;
+
 CREATE TEMP TABLE checks_check (violations INTEGER NOT NULL CHECK (violations = 0));
 INSERT INTO checks_check SELECT count(*) FROM pragma_foreign_key_check;
 DROP TABLE checks_check;

@@ -337,6 +337,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Id, Stamp};
+
+    discounts (venue_id, id) {
+        venue_id -> Id,
+        id -> Id,
+        order_id -> Id,
+        item_id -> Nullable<Id>,
+        percent -> Nullable<Integer>,
+        amount_minor -> Nullable<BigInt>,
+        reason -> Text,
+        created_by -> Id,
+        created_at -> Stamp,
+    }
+}
+
 // No `joinable!`: it assumes single-column keys, and every key between venue-owned
 // tables names the venue. Joins spell `ON venue_id = .. AND id = ..` out, which is also
 // what keeps a join on one shard when tables are distributed by venue.
@@ -362,4 +379,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_modifier_groups,
     tax_classes,
     payments,
+    discounts,
 );

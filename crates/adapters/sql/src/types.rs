@@ -13,8 +13,8 @@
 //! own impl for that dialect's type.
 
 use brigade_domain::{
-    CategoryId, LotId, ModifierGroupId, ModifierOptionId, OrderId, OrderItemId, PaymentId,
-    ProductId, TableId, TaxClassId, UserId, VenueId,
+    CategoryId, DiscountId, LotId, ModifierGroupId, ModifierOptionId, OrderId, OrderItemId,
+    PaymentId, ProductId, TableId, TaxClassId, UserId, VenueId,
 };
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
@@ -149,6 +149,7 @@ keys!(
     CategoryId,
     TaxClassId,
     PaymentId,
+    DiscountId,
     ModifierGroupId,
     ModifierOptionId,
     VenueId,

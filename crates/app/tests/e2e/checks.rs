@@ -318,3 +318,96 @@ async fn the_demo_venue_still_closes_unpaid_and_prices_include_tax_by_default() 
         "closed unpaid, as the seeds do"
     );
 }
+
+#[actix_web::test]
+async fn a_manager_takes_ten_percent_off_the_steak_and_five_off_the_check_with_reasons() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (steak, beer) = a_taxed_venue(&admin).await;
+    let waiter = app.waiter().await;
+    let order = waiter
+        .open_order(
+            None,
+            json!([{ "product_id": steak["id"], "quantity": 1 },
+                   { "product_id": beer["id"], "quantity": 2 }]),
+        )
+        .await;
+    let discounts = path(&format!("/orders/{}/discounts", id(&order["id"])));
+    let steak_line = order["items"][0]["id"].clone();
+    waiter
+        .post(&discounts, json!({ "percent": 10, "reason": "overcooked" }))
+        .await
+        .expect_problem(403, "forbidden");
+
+    let manager = app.manager().await;
+    manager
+        .post(
+            &discounts,
+            json!({ "item_id": steak_line, "percent": 10, "reason": "overcooked" }),
+        )
+        .await
+        .expect(201);
+    let both = manager
+        .post(&discounts, json!({ "amount": 5, "reason": "regulars" }))
+        .await
+        .expect(201);
+    // By hand: the steak 25.00 - 10 % = 22.50; 5.00 off the check spread over 22.50
+    // and 12.60 (3.2051 -> 3.21 with the leftover cent, 1.79): nets 19.29 and 10.81,
+    // tax 1.93 and 2.38, service 10 % of 30.10 = 3.01, total 30.10 + 4.31 + 3.01.
+    let check = &both["check"];
+    assert_eq!(check["discounts"], 7.5);
+    assert_eq!(check["tax"], 4.31);
+    assert_eq!(check["service_charge"], 3.01);
+    assert_eq!(check["total"], 37.42);
+    let reasons: Vec<&str> = check["applied_discounts"]
+        .as_array()
+        .expect("discounts")
+        .iter()
+        .map(|d| d["reason"].as_str().expect("reason"))
+        .collect();
+    assert_eq!(reasons, ["overcooked", "regulars"]);
+
+    let before = app.footprint().await;
+    manager
+        .post(&discounts, json!({ "percent": 5, "reason": "again" }))
+        .await
+        .expect_problem(409, "discount_exists");
+    manager
+        .post(
+            &discounts,
+            json!({ "percent": 5, "amount": 1, "reason": "both" }),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    manager
+        .post(
+            &discounts,
+            json!({ "item_id": crate::support::new_uuid(), "percent": 5, "reason": "stranger" }),
+        )
+        .await
+        .expect_problem(422, "invalid_reference");
+    manager
+        .post(&discounts, json!({ "percent": 5, "reason": " " }))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(app.footprint().await, before, "refusals write nothing");
+
+    // Removing the check discount puts the check back on the steak's discount alone:
+    // 22.50 + 12.60 = 35.10, tax 2.25 + 2.77, service 3.51.
+    let check_discount = &check["applied_discounts"][1]["id"];
+    let back = manager
+        .delete(&format!("{discounts}/{}", id(check_discount)))
+        .await
+        .expect(200);
+    assert_eq!(back["check"]["total"], 43.63);
+
+    // Once it is paid, no discount may take the total below what was paid.
+    waiter
+        .post(&payments(&order), json!({ "method": "card" }))
+        .await
+        .expect(201);
+    manager
+        .post(&discounts, json!({ "amount": 1, "reason": "late" }))
+        .await
+        .expect_problem(409, "discount_below_paid");
+}

@@ -6,7 +6,7 @@ use brigade_domain::check::{self, CheckLine};
 use brigade_domain::{Money, PaymentState, Percent, Permission, TaxClassId};
 
 use super::require_text;
-use crate::model::{Order, OrderCheck, Payment, TaxClass, Venue};
+use crate::model::{Order, OrderCheck, OrderDiscount, Payment, TaxClass, Venue};
 use crate::ports::Tx;
 use crate::{Actor, AppError, Brigade, StoreError};
 
@@ -40,18 +40,33 @@ pub(crate) async fn venue_of(tx: &mut dyn Tx, actor: &Actor) -> Result<Venue, Ap
     super::venues::venue_or_404(tx, actor.venue_id).await
 }
 
-/// The check of `order` with `payments`, under `venue`'s rules.
-pub(crate) fn check_with(venue: &Venue, order: &Order, payments: Vec<Payment>) -> OrderCheck {
+/// The check of `order` with its `payments` and `discounts`, under `venue`'s rules.
+pub(crate) fn check_with(
+    venue: &Venue,
+    order: &Order,
+    payments: Vec<Payment>,
+    discounts: Vec<OrderDiscount>,
+) -> OrderCheck {
+    let on_line = |id| {
+        discounts
+            .iter()
+            .find(|d| d.item_id == Some(id))
+            .map(|d| d.discount)
+    };
     let lines: Vec<CheckLine> = order
         .items
         .iter()
         .map(|item| CheckLine {
             amount: item.unit_price.times(item.quantity).unwrap_or(Money::ZERO),
             tax_rate: item.tax_rate,
-            discount: None,
+            discount: on_line(item.id),
         })
         .collect();
-    let check = check::compute(&lines, None, venue.check_rules());
+    let on_check = discounts
+        .iter()
+        .find(|d| d.item_id.is_none())
+        .map(|d| d.discount);
+    let check = check::compute(&lines, on_check, venue.check_rules());
     let captured = payments
         .iter()
         .filter(|p| p.state == PaymentState::Captured);
@@ -65,6 +80,7 @@ pub(crate) fn check_with(venue: &Venue, order: &Order, payments: Vec<Payment>) -
         check,
         prices_include_tax: venue.prices_include_tax,
         payments,
+        discounts,
     }
 }
 
@@ -75,7 +91,8 @@ pub(crate) async fn check_of(
     order: &Order,
 ) -> Result<OrderCheck, AppError> {
     let payments = tx.checks().payments(venue.id, order.id).await?;
-    Ok(check_with(venue, order, payments))
+    let discounts = tx.checks().discounts(venue.id, order.id).await?;
+    Ok(check_with(venue, order, payments, discounts))
 }
 
 /// `order` with its check, for an answer that carries one order.

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod checks;
+pub mod discounts;
 pub mod journal;
 pub mod menu;
 pub mod modifiers;

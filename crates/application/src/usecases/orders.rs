@@ -294,9 +294,9 @@ impl Brigade {
                     check: None,
                 };
                 tx.orders().insert(&order).await?;
-                // A new order has no payment yet: its check is its lines'.
+                // A new order has no payment or discount yet: its check is its lines'.
                 let venue = venue_of(tx, actor).await?;
-                order.check = Some(check_with(&venue, &order, Vec::new()));
+                order.check = Some(check_with(&venue, &order, Vec::new(), Vec::new()));
                 // The venue's numbers last, in one statement: the counter row stays locked
                 // until COMMIT.
                 let (number, last_seq) = tx

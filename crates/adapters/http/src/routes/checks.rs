@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::discounts::DiscountDto;
 use super::{created, idempotency_key, ok};
 use crate::auth::Acting;
 use crate::body::json_body;
@@ -125,6 +126,8 @@ pub struct CheckDto {
     pub due: Money,
     /// Every payment, oldest first.
     pub payments: Vec<PaymentDto>,
+    /// The discounts making up `discounts`, oldest first.
+    pub applied_discounts: Vec<DiscountDto>,
 }
 
 impl From<OrderCheck> for CheckDto {
@@ -150,6 +153,7 @@ impl From<OrderCheck> for CheckDto {
             tips: c.tips,
             due: c.due,
             payments: c.payments.into_iter().map(PaymentDto::from).collect(),
+            applied_discounts: c.discounts.into_iter().map(DiscountDto::from).collect(),
         }
     }
 }

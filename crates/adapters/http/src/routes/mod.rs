@@ -7,6 +7,7 @@ pub(crate) mod auth;
 mod categories;
 pub(crate) mod checks;
 pub mod client;
+mod discounts;
 mod health;
 pub(crate) mod menu;
 mod modifiers;
@@ -106,7 +107,9 @@ fn venue_resources(cfg: &mut ServiceConfig) {
         .service(checks::update_tax_class)
         .service(checks::check)
         .service(checks::take_payment)
-        .service(checks::refund);
+        .service(checks::refund)
+        .service(discounts::add)
+        .service(discounts::remove);
 }
 
 /// The `Idempotency-Key` of a creating POST, bound to the body's fingerprint.

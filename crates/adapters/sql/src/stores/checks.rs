@@ -1,14 +1,15 @@
 use async_trait::async_trait;
 use brigade_application::StoreError;
-use brigade_application::model::{Payment, Refund, TaxClass};
+use brigade_application::model::{OrderDiscount, Payment, Refund, TaxClass};
 use brigade_application::ports::CheckStore;
-use brigade_domain::{Money, OrderId, PaymentId, PaymentState, VenueId};
+use brigade_domain::check::Discount;
+use brigade_domain::{DiscountId, Money, OrderId, PaymentId, PaymentState, VenueId};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use time::OffsetDateTime;
 
 use crate::rows::{parse_with, percent};
-use crate::schema::{payments as pay, tax_classes as tc};
+use crate::schema::{discounts as dis, payments as pay, tax_classes as tc};
 use crate::tx::{SqlTx, on};
 use crate::types::{AsKey, At, Key};
 
@@ -122,8 +123,102 @@ impl PaymentRow {
     }
 }
 
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = dis, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+struct DiscountRow {
+    venue_id: Key,
+    id: Key,
+    order_id: Key,
+    item_id: Option<Key>,
+    percent: Option<i32>,
+    amount_minor: Option<i64>,
+    reason: String,
+    created_by: Key,
+    created_at: At,
+}
+
+impl DiscountRow {
+    fn of(d: &OrderDiscount) -> Self {
+        let (percent, amount_minor) = match d.discount {
+            Discount::Percent(p) => (Some(p.thousandths() as i32), None),
+            Discount::Amount(a) => (None, Some(a.minor())),
+        };
+        Self {
+            venue_id: d.venue_id.key(),
+            id: d.id.key(),
+            order_id: d.order_id.key(),
+            item_id: d.item_id.map(|i| i.key()),
+            percent,
+            amount_minor,
+            reason: d.reason.clone(),
+            created_by: d.created_by.key(),
+            created_at: At(d.created_at),
+        }
+    }
+
+    fn model(self) -> Result<OrderDiscount, StoreError> {
+        // The table's CHECK keeps exactly one of the two.
+        let discount = match (self.percent, self.amount_minor) {
+            (Some(p), _) => Discount::Percent(percent(p, "discount percent")?),
+            (None, Some(a)) => Discount::Amount(Money::from_minor(a)),
+            (None, None) => {
+                return Err(StoreError::Unknown(anyhow::anyhow!(
+                    "stored discount {} has neither percent nor amount",
+                    self.id.0
+                )));
+            }
+        };
+        Ok(OrderDiscount {
+            id: self.id.into(),
+            venue_id: self.venue_id.into(),
+            order_id: self.order_id.into(),
+            item_id: self.item_id.map(Into::into),
+            discount,
+            reason: self.reason,
+            created_by: self.created_by.into(),
+            created_at: self.created_at.0,
+        })
+    }
+}
+
 #[async_trait]
 impl CheckStore for SqlTx {
+    async fn insert_discount(&mut self, discount: &OrderDiscount) -> Result<(), StoreError> {
+        let row = DiscountRow::of(discount);
+        on!(&mut self.conn, |c| diesel::insert_into(dis::table)
+            .values(&row)
+            .execute(c)
+            .await)?;
+        Ok(())
+    }
+
+    async fn discounts(
+        &mut self,
+        venue: VenueId,
+        order: OrderId,
+    ) -> Result<Vec<OrderDiscount>, StoreError> {
+        let rows: Vec<DiscountRow> = on!(&mut self.conn, |c| dis::table
+            .filter(
+                dis::venue_id
+                    .eq(venue.key())
+                    .and(dis::order_id.eq(order.key()))
+            )
+            .order((dis::created_at, dis::id))
+            .select(DiscountRow::as_select())
+            .load(c)
+            .await)?;
+        rows.into_iter().map(DiscountRow::model).collect()
+    }
+
+    async fn delete_discount(&mut self, venue: VenueId, id: DiscountId) -> Result<(), StoreError> {
+        on!(&mut self.conn, |c| diesel::delete(dis::table.filter(
+            dis::venue_id.eq(venue.key()).and(dis::id.eq(id.key()))
+        ))
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
     async fn insert_tax_class(&mut self, class: &TaxClass) -> Result<(), StoreError> {
         let row = TaxClassRow::of(class);
         on!(&mut self.conn, |c| diesel::insert_into(tc::table)
