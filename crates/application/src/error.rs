@@ -51,6 +51,9 @@ pub enum AppError {
     IdempotencyMismatch,
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// The payment processor did not answer: nothing was charged or given back.
+    #[error("{0}")]
+    ProcessorUnavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

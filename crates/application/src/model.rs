@@ -285,6 +285,8 @@ pub struct Order {
     /// The sum of its lines as priced (the seeds' figure); what is owed is the check's.
     pub total: Money,
     pub items: Vec<OrderItem>,
+    /// The rules its check is computed under: the venue's when it opened.
+    pub check_rules: CheckRules,
     /// The check and its payments: filled in by the use cases that answer with one
     /// order (`with_check`), absent from lists and from what stores read.
     pub check: Option<OrderCheck>,

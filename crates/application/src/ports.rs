@@ -235,8 +235,8 @@ pub trait ModifierStore: Send {
     ) -> Result<()>;
 }
 
-/// Tax classes and payments: what an order's check is computed from besides its lines
-/// and the venue's rules (DESIGN §9).
+/// Tax classes, payments and discounts: what an order's check is computed from besides
+/// its lines and the rules it opened with (DESIGN §9).
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait CheckStore: Send {

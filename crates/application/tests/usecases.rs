@@ -8,11 +8,12 @@ use async_trait::async_trait;
 use brigade_application::model::{JournalEntry, ModifierGroup, Order, OrderItem, Product, Venue};
 use brigade_application::ports::*;
 use brigade_application::usecases::orders::{NewItem, NewOrder};
+use brigade_application::usecases::payments::NewPayment;
 use brigade_application::{Actor, AppError, Brigade, StoreError};
 use brigade_domain::fefo::LotStock;
 use brigade_domain::{
-    LotId, ModifierGroupId, Money, OrderId, OrderItemId, OrderStatus, ProductId, Quantity, Role,
-    StockPolicy, TransitionError, UserId, VenueId,
+    LotId, ModifierGroupId, Money, OrderId, OrderItemId, OrderStatus, PaymentMethod, ProductId,
+    Quantity, Role, StockPolicy, TransitionError, UserId, VenueId,
 };
 use mockall::Sequence;
 use time::OffsetDateTime;
@@ -84,7 +85,7 @@ impl Tx for FakeTx {
 
 impl FakeTx {
     /// What computing an order's check reads: the venue (a new venue's rules), its tax
-    /// classes (none) and the order's payments (none).
+    /// classes (none), the order's payments and discounts (none).
     fn reading_checks(mut self) -> Self {
         self.venues
             .expect_get()
@@ -94,6 +95,9 @@ impl FakeTx {
             .returning(|_| Ok(Vec::new()));
         self.checks
             .expect_payments()
+            .returning(|_, _| Ok(Vec::new()));
+        self.checks
+            .expect_discounts()
             .returning(|_, _| Ok(Vec::new()));
         self
     }
@@ -200,6 +204,7 @@ fn order(actor: &Actor, status: OrderStatus, quantity: Quantity) -> Order {
         served_at: None,
         completed_at: None,
         cancelled_at: None,
+        check_rules: Venue::new(actor.venue_id, "Test").check_rules(),
         check: None,
     }
 }
@@ -343,6 +348,9 @@ async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
         .return_once(move |venue, _| Ok(vec![burger(venue, product_id)]));
     tx.checks.expect_payments().returning(|_, _| Ok(Vec::new()));
     tx.checks.expect_tax_classes().returning(|_| Ok(Vec::new()));
+    tx.checks
+        .expect_discounts()
+        .returning(|_, _| Ok(Vec::new()));
     tx.stock.expect_lock_for_fefo().return_once(|_, _| {
         Ok(vec![LotStock {
             id: LotId::new(),
@@ -515,5 +523,45 @@ async fn a_line_without_its_required_option_is_refused_before_anything_is_writte
         }
         other => panic!("expected a validation error, got {other:?}"),
     }
+    assert_eq!(*ended.lock().expect("lock"), ["rollback"]);
+}
+
+#[tokio::test]
+async fn a_card_payment_the_processor_does_not_answer_is_refused_and_nothing_is_written() {
+    let waiter = actor(Role::Waiter);
+    let served = order(&waiter, OrderStatus::Served, Quantity::from_units(2));
+    let order_id = served.id;
+    let mut tx = FakeTx::default().reading_checks();
+    tx.orders
+        .expect_lock()
+        .return_once(move |_, _| Ok(Some(served)));
+    tx.checks.expect_insert_payment().never();
+    let (brigade, ended) = service(tx);
+    let mut processor = MockPaymentProcessor::new();
+    processor
+        .expect_charge()
+        .times(1)
+        .returning(|_| Err(ProcessorError("connection refused".to_owned())));
+    let brigade = brigade.with_processor(Arc::new(processor));
+
+    let result = brigade
+        .take_payment(
+            &waiter,
+            order_id,
+            NewPayment {
+                method: PaymentMethod::Card,
+                amount: None,
+                tip: Money::ZERO,
+                tendered: None,
+                reference: None,
+            },
+            None,
+        )
+        .await;
+
+    assert!(
+        matches!(result, Err(AppError::ProcessorUnavailable(_))),
+        "{result:?}"
+    );
     assert_eq!(*ended.lock().expect("lock"), ["rollback"]);
 }

@@ -26,6 +26,14 @@ ALTER TABLE products
     ADD CONSTRAINT products_tax_class_fkey
         FOREIGN KEY (venue_id, tax_class_id) REFERENCES tax_classes (venue_id, id);
 
+-- The rules an order's check is computed under: the venue's when the order opened, so
+-- a later change of settings does not rewrite old checks (orders before: no tax added,
+-- no service, as they were priced).
+ALTER TABLE orders
+    ADD COLUMN prices_include_tax boolean NOT NULL DEFAULT true,
+    ADD COLUMN service_charge     integer NOT NULL DEFAULT 0
+        CHECK (service_charge BETWEEN 0 AND 100000);
+
 -- The rate a line was sold at (lines sold before tax classes: 0).
 ALTER TABLE order_items ADD COLUMN tax_rate integer NOT NULL DEFAULT 0
     CHECK (tax_rate BETWEEN 0 AND 100000);

@@ -4,6 +4,8 @@ BEGIN;
 DROP TABLE discounts;
 DROP TABLE payments;
 ALTER TABLE order_items DROP COLUMN tax_rate;
+ALTER TABLE orders DROP COLUMN service_charge;
+ALTER TABLE orders DROP COLUMN prices_include_tax;
 
 CREATE TABLE new_products (
     id             TEXT NOT NULL,

@@ -51,6 +51,11 @@ DROP TABLE products;
 ALTER TABLE new_products RENAME TO products;
 CREATE INDEX products_category_idx ON products (venue_id, category_id);
 
+ALTER TABLE orders ADD COLUMN prices_include_tax INTEGER NOT NULL DEFAULT 1
+    CHECK (prices_include_tax IN (0, 1));
+ALTER TABLE orders ADD COLUMN service_charge INTEGER NOT NULL DEFAULT 0
+    CHECK (service_charge BETWEEN 0 AND 100000);
+
 ALTER TABLE order_items ADD COLUMN tax_rate INTEGER NOT NULL DEFAULT 0
     CHECK (tax_rate BETWEEN 0 AND 100000);
 

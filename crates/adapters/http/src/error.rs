@@ -153,6 +153,14 @@ impl From<AppError> for ApiError {
                 "contention",
                 "the request collided with a concurrent one; retry",
             ),
+            AppError::ProcessorUnavailable(e) => {
+                tracing::error!(error = %e, "payment processor unavailable");
+                ApiError::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "processor_unavailable",
+                    "the payment processor did not answer; nothing was charged, retry shortly",
+                )
+            }
             AppError::Store(StoreError::Unavailable(e)) => {
                 tracing::error!(error = %e, "store unavailable");
                 ApiError::new(

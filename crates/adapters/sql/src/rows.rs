@@ -6,6 +6,7 @@ use brigade_application::StoreError;
 use brigade_application::model::{
     ItemAllocation, Lot, MovementKind, Order, OrderItem, Product, StockMovement, Table,
 };
+use brigade_domain::check::CheckRules;
 use brigade_domain::{Allergens, Money, Percent, Quantity, VenueId};
 use diesel::prelude::*;
 use time::Date;
@@ -273,6 +274,8 @@ pub(crate) struct OrderRow {
     pub served_at: Option<At>,
     pub completed_at: Option<At>,
     pub cancelled_at: Option<At>,
+    pub prices_include_tax: bool,
+    pub service_charge: i32,
 }
 
 impl OrderRow {
@@ -295,6 +298,8 @@ impl OrderRow {
             served_at: o.served_at.map(At),
             completed_at: o.completed_at.map(At),
             cancelled_at: o.cancelled_at.map(At),
+            prices_include_tax: o.check_rules.prices_include_tax,
+            service_charge: o.check_rules.service_charge.thousandths() as i32,
         }
     }
 
@@ -323,6 +328,10 @@ impl OrderRow {
             served_at: self.served_at.map(|at| at.0),
             completed_at: self.completed_at.map(|at| at.0),
             cancelled_at: self.cancelled_at.map(|at| at.0),
+            check_rules: CheckRules {
+                prices_include_tax: self.prices_include_tax,
+                service_charge: percent(self.service_charge, "service charge")?,
+            },
             check: None,
         })
     }

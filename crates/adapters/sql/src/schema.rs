@@ -191,6 +191,8 @@ diesel::table! {
         served_at -> Nullable<Stamp>,
         completed_at -> Nullable<Stamp>,
         cancelled_at -> Nullable<Stamp>,
+        prices_include_tax -> Bool,
+        service_charge -> Integer,
     }
 }
 

@@ -181,6 +181,21 @@ async fn a_table_of_two_is_taxed_split_in_three_paid_with_tips_and_only_then_com
         .post(&refund, json!({ "reason": "again" }))
         .await
         .expect_problem(409, "payment_not_captured");
+
+    // Later settings do not rewrite the check: the order keeps the rules it opened with.
+    admin
+        .patch(
+            &format!("/api/v1/venues/{VENUE}"),
+            json!({ "service_charge": 0, "prices_include_tax": true }),
+        )
+        .await
+        .expect(200);
+    let kept = waiter
+        .get(&path(&format!("/orders/{}/check", id(&order["id"]))))
+        .await
+        .expect(200);
+    assert_eq!(kept["total"], 46.63);
+    assert_eq!(kept["service_charge"], 3.76);
 }
 
 #[actix_web::test]

@@ -40,9 +40,9 @@ pub(crate) async fn venue_of(tx: &mut dyn Tx, actor: &Actor) -> Result<Venue, Ap
     super::venues::venue_or_404(tx, actor.venue_id).await
 }
 
-/// The check of `order` with its `payments` and `discounts`, under `venue`'s rules.
+/// The check of `order` with its `payments` and `discounts`, under the rules it opened
+/// with.
 pub(crate) fn check_with(
-    venue: &Venue,
     order: &Order,
     payments: Vec<Payment>,
     discounts: Vec<OrderDiscount>,
@@ -66,7 +66,7 @@ pub(crate) fn check_with(
         .iter()
         .find(|d| d.item_id.is_none())
         .map(|d| d.discount);
-    let check = check::compute(&lines, on_check, venue.check_rules());
+    let check = check::compute(&lines, on_check, order.check_rules);
     let captured = payments
         .iter()
         .filter(|p| p.state == PaymentState::Captured);
@@ -78,31 +78,22 @@ pub(crate) fn check_with(
         paid: Money::from_minor(paid),
         tips: Money::from_minor(tips),
         check,
-        prices_include_tax: venue.prices_include_tax,
+        prices_include_tax: order.check_rules.prices_include_tax,
         payments,
         discounts,
     }
 }
 
 /// The check of `order` as this transaction sees it.
-pub(crate) async fn check_of(
-    tx: &mut dyn Tx,
-    venue: &Venue,
-    order: &Order,
-) -> Result<OrderCheck, AppError> {
-    let payments = tx.checks().payments(venue.id, order.id).await?;
-    let discounts = tx.checks().discounts(venue.id, order.id).await?;
-    Ok(check_with(venue, order, payments, discounts))
+pub(crate) async fn check_of(tx: &mut dyn Tx, order: &Order) -> Result<OrderCheck, AppError> {
+    let payments = tx.checks().payments(order.venue_id, order.id).await?;
+    let discounts = tx.checks().discounts(order.venue_id, order.id).await?;
+    Ok(check_with(order, payments, discounts))
 }
 
 /// `order` with its check, for an answer that carries one order.
-pub(crate) async fn with_check(
-    tx: &mut dyn Tx,
-    actor: &Actor,
-    mut order: Order,
-) -> Result<Order, AppError> {
-    let venue = venue_of(tx, actor).await?;
-    order.check = Some(check_of(tx, &venue, &order).await?);
+pub(crate) async fn with_check(tx: &mut dyn Tx, mut order: Order) -> Result<Order, AppError> {
+    order.check = Some(check_of(tx, &order).await?);
     Ok(order)
 }
 

@@ -5,7 +5,7 @@
 use brigade_domain::check::Discount;
 use brigade_domain::{DiscountId, Money, OrderId, OrderItemId, OrderStatus, Permission};
 
-use super::checks::{check_with, venue_of};
+use super::checks::check_with;
 use super::orders::order_or_404;
 use super::require_text;
 use crate::model::{Order, OrderDiscount};
@@ -86,11 +86,10 @@ impl Brigade {
                 created_by: actor.user_id,
                 created_at: now,
             };
-            let venue = venue_of(tx, actor).await?;
             let payments = tx.checks().payments(actor.venue_id, order_id).await?;
             let mut discounts = tx.checks().discounts(actor.venue_id, order_id).await?;
             discounts.push(discount.clone());
-            let after = check_with(&venue, &order, payments, discounts);
+            let after = check_with(&order, payments, discounts);
             if after.check.total < after.paid {
                 return Err(AppError::conflict(
                     "discount_below_paid",

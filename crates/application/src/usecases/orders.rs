@@ -209,7 +209,7 @@ pub(crate) async fn order_or_404(
         .get(actor.venue_id, id)
         .await?
         .ok_or(AppError::NotFound { entity: "order" })?;
-    with_check(tx, actor, order).await
+    with_check(tx, order).await
 }
 
 impl Brigade {
@@ -271,6 +271,7 @@ impl Brigade {
                     }
                 };
                 let items = price_items(tx, actor, order_id, &new.items, now).await?;
+                let venue = venue_of(tx, actor).await?;
                 let mut order = Order {
                     id: order_id,
                     venue_id: actor.venue_id,
@@ -291,12 +292,12 @@ impl Brigade {
                     served_at: None,
                     completed_at: None,
                     cancelled_at: None,
+                    check_rules: venue.check_rules(),
                     check: None,
                 };
                 tx.orders().insert(&order).await?;
                 // A new order has no payment or discount yet: its check is its lines'.
-                let venue = venue_of(tx, actor).await?;
-                order.check = Some(check_with(&venue, &order, Vec::new(), Vec::new()));
+                order.check = Some(check_with(&order, Vec::new(), Vec::new()));
                 // The venue's numbers last, in one statement: the counter row stays locked
                 // until COMMIT.
                 let (number, last_seq) = tx

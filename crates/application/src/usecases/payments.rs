@@ -6,7 +6,7 @@ use brigade_domain::{
     Money, OrderId, OrderStatus, PaymentId, PaymentMethod, PaymentState, Permission,
 };
 
-use super::checks::{check_of, venue_of};
+use super::checks::check_of;
 use super::orders::order_or_404;
 use super::{Created, claim_key, optional_text};
 use crate::model::{IdempotencyKey, Order, OrderCheck, Payment, Refund};
@@ -33,7 +33,7 @@ pub struct Paid {
 
 /// The processor did not answer: nothing was charged or given back (503).
 fn unavailable(error: crate::ports::ProcessorError) -> AppError {
-    AppError::Store(crate::StoreError::Unavailable(anyhow::anyhow!(error)))
+    AppError::ProcessorUnavailable(error.to_string())
 }
 
 fn refuse(code: &'static str, message: impl Into<String>) -> AppError {
@@ -124,8 +124,7 @@ impl Brigade {
                     });
                 }
                 let order = order_for_payment(tx, actor, order_id).await?;
-                let venue = venue_of(tx, actor).await?;
-                let before = check_of(tx, &venue, &order).await?;
+                let before = check_of(tx, &order).await?;
                 let (amount, tendered, change) = settle(&new, before.due)?;
                 let mut payment = Payment {
                     id,
@@ -147,7 +146,7 @@ impl Brigade {
                 payment.state = charge.state;
                 payment.reference = charge.reference.or(payment.reference);
                 tx.checks().insert_payment(&payment).await?;
-                let check = check_of(tx, &venue, &order).await?;
+                let check = check_of(tx, &order).await?;
                 Ok(Created {
                     value: Paid { payment, check },
                     replayed: false,
@@ -200,8 +199,7 @@ impl Brigade {
             payment.state = PaymentState::Refunded;
             payment.updated_at = now;
             payment.refund = Some(refund);
-            let venue = venue_of(tx, actor).await?;
-            let check = check_of(tx, &venue, &order).await?;
+            let check = check_of(tx, &order).await?;
             Ok(Paid { payment, check })
         })
         .await

@@ -37,7 +37,7 @@ impl Brigade {
                     .ok_or(AppError::NotFound { entity: "order" })?;
                 let stamp = order.status.transition(to, actor.role)?;
                 let venue = venue_of(tx, actor).await?;
-                let check = check_of(tx, &venue, &order).await?;
+                let check = check_of(tx, &order).await?;
                 refuse_unsettled(&venue, &check, to)?;
                 let mut events = Vec::new();
                 let served = if to == OrderStatus::Served {
