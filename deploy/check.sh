@@ -194,6 +194,10 @@ known = {
     "brigade_events_fanout_lag_seconds_count",
     "brigade_db_pool_connections", "brigade_idempotent_replays_total", "brigade_kitchen_stuck_orders",
     "brigade_db_up",
+    "brigade_payments_total", "brigade_payments_revenue_total", "brigade_payments_tips_total",
+    "brigade_payment_duration_seconds_bucket", "brigade_payment_duration_seconds_sum",
+    "brigade_payment_duration_seconds_count", "brigade_payment_failures_total",
+    "brigade_refunds_total", "brigade_refunds_amount_total",
     "up", "ALERTS",
 }
 texts = {"prometheus/alerts.yml": open("prometheus/alerts.yml").read()}

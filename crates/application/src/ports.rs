@@ -7,10 +7,11 @@
 
 use async_trait::async_trait;
 use brigade_domain::fefo::{LotStock, Take};
+use brigade_domain::venue::Currency;
 use brigade_domain::{
     CategoryId, DiscountId, LotId, ModifierGroupId, Money, OrderId, OrderItemId, OrderStatus,
-    PaymentId, PaymentState, ProductId, Quantity, Role, TableId, TableStatus, UserId, VenueId,
-    order::Stamp,
+    PaymentId, PaymentMethod, PaymentState, ProductId, Quantity, Role, TableId, TableStatus,
+    UserId, VenueId, order::Stamp,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -477,4 +478,22 @@ pub enum Measurement {
     Shortage,
     /// A creating request was answered from its `Idempotency-Key` (nothing created).
     IdempotentReplay { resource: &'static str },
+    /// A payment was recorded (captured, pending or declined), with how long its
+    /// processor took to answer.
+    Payment {
+        method: PaymentMethod,
+        state: PaymentState,
+        currency: Currency,
+        amount: Money,
+        tip: Money,
+        seconds: f64,
+    },
+    /// A captured payment was given back.
+    Refund {
+        method: PaymentMethod,
+        currency: Currency,
+        amount: Money,
+    },
+    /// The payment processor did not answer: nothing was charged.
+    ProcessorUnavailable { method: PaymentMethod },
 }

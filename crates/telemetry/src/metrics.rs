@@ -3,6 +3,7 @@
 //! [`DomainMetrics`] after [`crate::init`], or they stay no-ops.
 
 use brigade_application::ports::{Measurement, Metrics};
+use brigade_domain::PaymentState;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram, Meter};
 
@@ -29,6 +30,23 @@ pub struct DomainMetrics {
     allocation_duration: Histogram<f64>,
     shortages: Counter<u64>,
     replays: Counter<u64>,
+    payments: Counter<u64>,
+    revenue: Counter<u64>,
+    tips: Counter<u64>,
+    payment_duration: Histogram<f64>,
+    payment_failures: Counter<u64>,
+    refunds: Counter<u64>,
+    refunded: Counter<u64>,
+}
+
+/// A processor answers in milliseconds to seconds: buckets from 1 ms to 30 s.
+const PAYMENT_BUCKETS: [f64; 12] = [
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0,
+];
+
+/// Minor units as a counter's increment (refunds and payments are never negative).
+fn minor(amount: brigade_domain::Money) -> u64 {
+    u64::try_from(amount.minor()).unwrap_or(0)
 }
 
 impl DomainMetrics {
@@ -75,6 +93,50 @@ impl DomainMetrics {
                     "Creating requests answered from their Idempotency-Key, by `resource`.",
                 )
                 .build(),
+            payments: meter
+                .u64_counter("brigade.payments")
+                .with_unit("{payment}")
+                .with_description("Payments recorded, by `method` and `state`.")
+                .build(),
+            revenue: meter
+                .u64_counter("brigade.payments.revenue")
+                .with_unit("{minor_unit}")
+                .with_description(
+                    "Captured payments' amounts (tips excluded), in minor units of `currency`, \
+                     by `method`.",
+                )
+                .build(),
+            tips: meter
+                .u64_counter("brigade.payments.tips")
+                .with_unit("{minor_unit}")
+                .with_description(
+                    "Captured payments' tips, in minor units of `currency`, by `method`.",
+                )
+                .build(),
+            payment_duration: meter
+                .f64_histogram("brigade.payment.duration")
+                .with_unit("s")
+                .with_description("Time the payment processor took to answer, by `method`.")
+                .with_boundaries(PAYMENT_BUCKETS.to_vec())
+                .build(),
+            payment_failures: meter
+                .u64_counter("brigade.payment.failures")
+                .with_unit("{payment}")
+                .with_description(
+                    "Payments not taken, by `method` and `reason` (`declined`: the processor \
+                     refused; `unavailable`: it did not answer).",
+                )
+                .build(),
+            refunds: meter
+                .u64_counter("brigade.refunds")
+                .with_unit("{payment}")
+                .with_description("Payments refunded, by `method`.")
+                .build(),
+            refunded: meter
+                .u64_counter("brigade.refunds.amount")
+                .with_unit("{minor_unit}")
+                .with_description("Refunded amounts, in minor units of `currency`, by `method`.")
+                .build(),
         }
     }
 }
@@ -106,6 +168,50 @@ impl Metrics for DomainMetrics {
             Measurement::IdempotentReplay { resource } => {
                 self.replays.add(1, &[KeyValue::new("resource", resource)]);
             }
+            Measurement::Payment {
+                method,
+                state,
+                currency,
+                amount,
+                tip,
+                seconds,
+            } => {
+                let method = KeyValue::new("method", method.as_str());
+                self.payments
+                    .add(1, &[method.clone(), KeyValue::new("state", state.as_str())]);
+                self.payment_duration
+                    .record(seconds, std::slice::from_ref(&method));
+                match state {
+                    PaymentState::Captured => {
+                        let by = [method, KeyValue::new("currency", currency.code())];
+                        self.revenue.add(minor(amount), &by);
+                        self.tips.add(minor(tip), &by);
+                    }
+                    PaymentState::Failed => self
+                        .payment_failures
+                        .add(1, &[method, KeyValue::new("reason", "declined")]),
+                    PaymentState::Pending | PaymentState::Refunded => {}
+                }
+            }
+            Measurement::Refund {
+                method,
+                currency,
+                amount,
+            } => {
+                let method = KeyValue::new("method", method.as_str());
+                self.refunds.add(1, std::slice::from_ref(&method));
+                self.refunded.add(
+                    minor(amount),
+                    &[method, KeyValue::new("currency", currency.code())],
+                );
+            }
+            Measurement::ProcessorUnavailable { method } => self.payment_failures.add(
+                1,
+                &[
+                    KeyValue::new("method", method.as_str()),
+                    KeyValue::new("reason", "unavailable"),
+                ],
+            ),
         }
     }
 }

@@ -111,7 +111,7 @@ fn points<'a>(metrics: &[&'a Value], name: &str) -> Vec<&'a Value> {
 }
 
 /// Every metric Brigade exports; `docs/LOGGING.md` says what each means.
-const METRICS: [&str; 15] = [
+const METRICS: [&str; 21] = [
     "http.server.request.duration",
     "brigade.orders.created",
     "brigade.order.transitions",
@@ -119,6 +119,12 @@ const METRICS: [&str; 15] = [
     "brigade.fefo.allocation.duration",
     "brigade.stock.shortages",
     "brigade.idempotent.replays",
+    "brigade.payments",
+    "brigade.payments.revenue",
+    "brigade.payments.tips",
+    "brigade.payment.duration",
+    "brigade.refunds",
+    "brigade.refunds.amount",
     "brigade.db.pool.connections",
     "brigade.db.up",
     "brigade.kitchen.stuck_orders",
@@ -228,6 +234,25 @@ async fn an_order_workflow_reaches_an_otlp_receiver_as_linked_spans_domain_metri
             .count(),
         6
     );
+    // The guest pays by card with a tip, and the admin refunds it.
+    let payments = format!(
+        "/api/v1/venues/{VENUE}/orders/{}/payments",
+        crate::support::id(&order["id"])
+    );
+    let paid = waiter
+        .post(&payments, json!({ "method": "card", "tip": 1.0 }))
+        .await
+        .expect(201);
+    admin
+        .post(
+            &format!(
+                "{payments}/{}/refund",
+                crate::support::id(&paid["payment"]["id"])
+            ),
+            json!({ "reason": "telemetry test" }),
+        )
+        .await
+        .expect(200);
 
     waiter
         .post(
@@ -392,6 +417,22 @@ async fn an_order_workflow_reaches_an_otlp_receiver_as_linked_spans_domain_metri
         points(&all, "brigade.db.up")
             .iter()
             .any(|p| p["asInt"] == "1" || p["asInt"] == 1)
+    );
+    // Revenue and tips are counted in minor units, by method and currency.
+    for name in ["brigade.payments.revenue", "brigade.payments.tips"] {
+        assert!(
+            points(&all, name)
+                .iter()
+                .any(|p| attribute(p, "method") == Some("card")
+                    && attribute(p, "currency") == Some("EUR")),
+            "{name}"
+        );
+    }
+    assert!(
+        points(&all, "brigade.payments.tips")
+            .iter()
+            .any(|p| p["asInt"] == "100" || p["asInt"] == 100),
+        "a 1.00 tip is 100 minor units"
     );
     assert!(
         points(&all, "brigade.ws.connections")

@@ -6,11 +6,11 @@ use brigade_domain::{
     Money, OrderId, OrderStatus, PaymentId, PaymentMethod, PaymentState, Permission,
 };
 
-use super::checks::check_of;
+use super::checks::{check_of, venue_of};
 use super::orders::order_or_404;
 use super::{Created, claim_key, optional_text};
 use crate::model::{IdempotencyKey, Order, OrderCheck, Payment, Refund};
-use crate::ports::Tx;
+use crate::ports::{Measurement, Tx};
 use crate::{Actor, AppError, Brigade};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -119,7 +119,7 @@ impl Brigade {
                         .cloned()
                         .ok_or(AppError::NotFound { entity: "payment" })?;
                     return Ok(Created {
-                        value: Paid { payment, check },
+                        value: (Paid { payment, check }, None),
                         replayed: true,
                     });
                 }
@@ -142,18 +142,41 @@ impl Brigade {
                     updated_at: now,
                     refund: None,
                 };
-                let charge = self.processor.charge(&payment).await.map_err(unavailable)?;
+                let started = std::time::Instant::now();
+                let charge = self.processor.charge(&payment).await.map_err(|e| {
+                    self.measure(Measurement::ProcessorUnavailable { method: new.method });
+                    unavailable(e)
+                })?;
+                let seconds = started.elapsed().as_secs_f64();
                 payment.state = charge.state;
                 payment.reference = charge.reference.or(payment.reference);
                 tx.checks().insert_payment(&payment).await?;
                 let check = check_of(tx, &order).await?;
+                let currency = venue_of(tx, actor).await?.currency;
                 Ok(Created {
-                    value: Paid { payment, check },
+                    value: (Paid { payment, check }, Some((currency, seconds))),
                     replayed: false,
                 })
             })
             .await;
-        self.count_replay("payment", result)
+        let created = self.count_replay("payment", result)?;
+        let (paid, taken) = created.value;
+        // After COMMIT only: a payment that rolled back is not counted.
+        if let Some((currency, seconds)) = taken {
+            let p = &paid.payment;
+            self.measure(Measurement::Payment {
+                method: p.method,
+                state: p.state,
+                currency,
+                amount: p.amount,
+                tip: p.tip,
+                seconds,
+            });
+        }
+        Ok(Created {
+            value: paid,
+            replayed: created.replayed,
+        })
     }
 
     /// Gives a captured payment back in full (managers and admins), also after the
@@ -200,8 +223,17 @@ impl Brigade {
             payment.updated_at = now;
             payment.refund = Some(refund);
             let check = check_of(tx, &order).await?;
-            Ok(Paid { payment, check })
+            let currency = venue_of(tx, actor).await?.currency;
+            Ok((Paid { payment, check }, currency))
         })
         .await
+        .map(|(paid, currency)| {
+            self.measure(Measurement::Refund {
+                method: paid.payment.method,
+                currency,
+                amount: paid.payment.amount,
+            });
+            paid
+        })
     }
 }
