@@ -159,6 +159,29 @@ async fn a_table_of_two_is_taxed_split_in_three_paid_with_tips_and_only_then_com
         .expect(200);
     assert_eq!(completed["check"]["due"], 0.0);
 
+    // The guest's receipt: non-fiscal, the lines as printed, the check and its payments.
+    let receipt = waiter
+        .get(&path(&format!("/orders/{}/receipt", id(&order["id"]))))
+        .await
+        .expect(200);
+    assert_eq!(receipt["non_fiscal"], true);
+    assert_eq!(receipt["currency"], "EUR");
+    let printed: Vec<(&str, f64)> = receipt["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| {
+            let amount = l["amount"].as_f64().expect("amount");
+            (l["name"].as_str().expect("name"), amount)
+        })
+        .collect();
+    assert_eq!(printed, [("Steak", 25.0), ("Draught", 12.6)]);
+    assert_eq!(receipt["check"]["total"], 46.63);
+    assert_eq!(
+        receipt["check"]["payments"].as_array().map(Vec::len),
+        Some(3)
+    );
+
     // After closing, the manager refunds the cash share; a waiter may not.
     let refund = path(&format!(
         "/orders/{}/payments/{}/refund",

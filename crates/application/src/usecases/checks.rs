@@ -205,3 +205,27 @@ impl Brigade {
         .await
     }
 }
+
+/// An order's receipt: the order with its check, and the venue it was served in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receipt {
+    pub venue: Venue,
+    pub order: Order,
+}
+
+impl Brigade {
+    /// What a guest is handed: non-fiscal (Brigade is no fiscal printer).
+    pub async fn receipt(
+        &self,
+        actor: &Actor,
+        id: brigade_domain::OrderId,
+    ) -> Result<Receipt, AppError> {
+        actor.require(Permission::ViewVenue)?;
+        self.read(async |tx| {
+            let order = super::orders::order_or_404(tx, actor, id).await?;
+            let venue = venue_of(tx, actor).await?;
+            Ok(Receipt { venue, order })
+        })
+        .await
+    }
+}

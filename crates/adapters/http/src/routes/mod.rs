@@ -12,6 +12,7 @@ mod health;
 pub(crate) mod menu;
 mod modifiers;
 mod orders;
+mod receipts;
 pub mod request_id;
 mod staff;
 mod stock;
@@ -109,7 +110,8 @@ fn venue_resources(cfg: &mut ServiceConfig) {
         .service(checks::take_payment)
         .service(checks::refund)
         .service(discounts::add)
-        .service(discounts::remove);
+        .service(discounts::remove)
+        .service(receipts::get);
 }
 
 /// The `Idempotency-Key` of a creating POST, bound to the body's fingerprint.
