@@ -251,6 +251,21 @@ pub trait CheckStore: Send {
     async fn get_payment(&mut self, venue: VenueId, id: PaymentId) -> Result<Option<Payment>>;
     /// The order's payments, oldest first.
     async fn payments(&mut self, venue: VenueId, order: OrderId) -> Result<Vec<Payment>>;
+    /// The payments of `orders`, oldest first.
+    async fn payments_of(&mut self, venue: VenueId, orders: &[OrderId]) -> Result<Vec<Payment>>;
+    /// The discounts of `orders`, oldest first.
+    async fn discounts_of(
+        &mut self,
+        venue: VenueId,
+        orders: &[OrderId],
+    ) -> Result<Vec<OrderDiscount>>;
+    /// Payments taken or changed (refunded) in `[from, to)`.
+    async fn payments_between(
+        &mut self,
+        venue: VenueId,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Payment>>;
     async fn insert_discount(&mut self, discount: &OrderDiscount) -> Result<()>;
     /// The order's discounts, oldest first.
     async fn discounts(&mut self, venue: VenueId, order: OrderId) -> Result<Vec<OrderDiscount>>;
@@ -339,6 +354,13 @@ pub trait OrderStore: Send {
         at: OffsetDateTime,
     ) -> Result<()>;
     async fn set_total(&mut self, venue: VenueId, id: OrderId, total: Money) -> Result<()>;
+    /// The orders opened in `[from, to)`, oldest first, with their items.
+    async fn opened_between(
+        &mut self,
+        venue: VenueId,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Order>>;
     /// Links an item to the lots FEFO took from and records its shortfall.
     async fn record_allocation(
         &mut self,

@@ -60,6 +60,15 @@ impl OrderStatus {
         OrderStatus::Cancelled,
     ];
 
+    /// Open statuses (`is_open`): the table is occupied, the check may still change.
+    pub const OPEN: [OrderStatus; 5] = [
+        OrderStatus::Draft,
+        OrderStatus::Confirmed,
+        OrderStatus::Preparing,
+        OrderStatus::Ready,
+        OrderStatus::Served,
+    ];
+
     /// Statuses the kitchen display shows.
     pub const IN_KITCHEN: [OrderStatus; 3] = [
         OrderStatus::Confirmed,

@@ -141,6 +141,33 @@ pub fn business_date(now: time::OffsetDateTime, zone: &Timezone, starts: DayStar
         .unwrap_or_else(|| now.date())
 }
 
+/// When business day `date` begins and ends at a venue in `zone` whose days start at
+/// `starts`: `[start, end)`, each the first instant of `starts` local time (on a day
+/// the clocks skip that time, the instant after the gap). `None` outside the time
+/// zone database's range.
+pub fn business_day_bounds(
+    date: time::Date,
+    zone: &Timezone,
+    starts: DayStart,
+) -> Option<(time::OffsetDateTime, time::OffsetDateTime)> {
+    let at = |d: time::Date| -> Option<time::OffsetDateTime> {
+        let civil = jiff::civil::date(
+            i16::try_from(d.year()).ok()?,
+            i8::try_from(u8::from(d.month())).ok()?,
+            i8::try_from(d.day()).ok()?,
+        )
+        .at(
+            i8::try_from(starts.minutes / 60).ok()?,
+            i8::try_from(starts.minutes % 60).ok()?,
+            0,
+            0,
+        );
+        let instant = civil.to_zoned(zone.zone.clone()).ok()?.timestamp();
+        time::OffsetDateTime::from_unix_timestamp(instant.as_second()).ok()
+    };
+    Some((at(date)?, at(date.next_day()?)?))
+}
+
 /// A venue's currency: an ISO 4217 code with two decimals (minor units are cents).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Currency(iso_currency::Currency);
@@ -170,6 +197,31 @@ impl Currency {
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn a_business_day_runs_from_its_start_to_the_next_days_in_local_time() {
+        let new_york = Timezone::parse("America/New_York").unwrap_or_else(|_| Timezone::utc());
+        let four = DayStart::parse("04:00").unwrap_or_default();
+        assert_eq!(
+            business_day_bounds(date!(2026 - 12 - 01), &new_york, four),
+            Some((
+                datetime!(2026-12-01 09:00 UTC),
+                datetime!(2026-12-02 09:00 UTC)
+            ))
+        );
+        // The night the clocks go back lasts 25 hours.
+        let (start, end) =
+            business_day_bounds(date!(2026 - 11 - 01), &new_york, DayStart::default())
+                .expect("bounds");
+        assert_eq!(end - start, time::Duration::hours(25));
+        // Every instant of the day is on the day.
+        for at in [start, end - time::Duration::SECOND] {
+            assert_eq!(
+                business_date(at, &new_york, DayStart::default()),
+                date!(2026 - 11 - 01)
+            );
+        }
+    }
 
     #[test]
     fn a_business_day_is_the_local_date_shifted_by_its_start() {

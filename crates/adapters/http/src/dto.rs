@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::routes::checks::CheckDto;
 
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");
 
 // ---------- auth ----------
 

@@ -27,6 +27,7 @@ mod schema;
 mod sessions;
 mod staff;
 mod store;
+mod summary;
 mod support;
 mod sweep;
 mod telemetry;

@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod staff;
 pub mod status;
 pub mod stock;
+pub mod summary;
 pub mod tables;
 pub mod venues;
 

@@ -16,6 +16,7 @@ mod receipts;
 pub mod request_id;
 mod staff;
 mod stock;
+mod summary;
 mod tables;
 mod venues;
 
@@ -111,7 +112,8 @@ fn venue_resources(cfg: &mut ServiceConfig) {
         .service(checks::refund)
         .service(discounts::add)
         .service(discounts::remove)
-        .service(receipts::get);
+        .service(receipts::get)
+        .service(summary::get);
 }
 
 /// The `Idempotency-Key` of a creating POST, bound to the body's fingerprint.

@@ -183,6 +183,64 @@ impl DiscountRow {
 
 #[async_trait]
 impl CheckStore for SqlTx {
+    async fn payments_of(
+        &mut self,
+        venue: VenueId,
+        orders: &[OrderId],
+    ) -> Result<Vec<Payment>, StoreError> {
+        let ids: Vec<Key> = orders.iter().map(AsKey::key).collect();
+        let rows: Vec<PaymentRow> = on!(&mut self.conn, |c| pay::table
+            .filter(
+                pay::venue_id
+                    .eq(venue.key())
+                    .and(pay::order_id.eq_any(&ids))
+            )
+            .order((pay::created_at, pay::id))
+            .select(PaymentRow::as_select())
+            .load(c)
+            .await)?;
+        rows.into_iter().map(PaymentRow::model).collect()
+    }
+
+    async fn discounts_of(
+        &mut self,
+        venue: VenueId,
+        orders: &[OrderId],
+    ) -> Result<Vec<OrderDiscount>, StoreError> {
+        let ids: Vec<Key> = orders.iter().map(AsKey::key).collect();
+        let rows: Vec<DiscountRow> = on!(&mut self.conn, |c| dis::table
+            .filter(
+                dis::venue_id
+                    .eq(venue.key())
+                    .and(dis::order_id.eq_any(&ids))
+            )
+            .order((dis::created_at, dis::id))
+            .select(DiscountRow::as_select())
+            .load(c)
+            .await)?;
+        rows.into_iter().map(DiscountRow::model).collect()
+    }
+
+    async fn payments_between(
+        &mut self,
+        venue: VenueId,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Payment>, StoreError> {
+        let (from, to) = (At(from), At(to));
+        let rows: Vec<PaymentRow> = on!(&mut self.conn, |c| pay::table
+            .filter(pay::venue_id.eq(venue.key()))
+            .filter(
+                (pay::created_at.ge(from).and(pay::created_at.lt(to)))
+                    .or(pay::updated_at.ge(from).and(pay::updated_at.lt(to))),
+            )
+            .order((pay::created_at, pay::id))
+            .select(PaymentRow::as_select())
+            .load(c)
+            .await)?;
+        rows.into_iter().map(PaymentRow::model).collect()
+    }
+
     async fn insert_discount(&mut self, discount: &OrderDiscount) -> Result<(), StoreError> {
         let row = DiscountRow::of(discount);
         on!(&mut self.conn, |c| diesel::insert_into(dis::table)

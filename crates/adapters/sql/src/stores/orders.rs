@@ -237,6 +237,22 @@ impl OrderStore for SqlTx {
         hydrate(&mut self.conn, venue, rows).await
     }
 
+    async fn opened_between(
+        &mut self,
+        venue: VenueId,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Order>, StoreError> {
+        let rows = on!(&mut self.conn, |c| with_table()
+            .filter(o::venue_id.eq(venue.key()))
+            .filter(o::created_at.ge(At(from)).and(o::created_at.lt(At(to))))
+            .order((o::created_at.asc(), o::id.asc()))
+            .select((OrderRow::as_select(), dining_tables::name.nullable()))
+            .load(c)
+            .await)?;
+        hydrate(&mut self.conn, venue, rows).await
+    }
+
     async fn set_status(
         &mut self,
         venue: VenueId,
