@@ -53,6 +53,17 @@ async fn a_taxed_venue(admin: &Staff) -> (Value, Value) {
     (steak, beer)
 }
 
+/// A table of two's order: the steak and two beers of [`a_taxed_venue`].
+async fn a_steak_and_two_beers(waiter: &Staff, steak: &Value, beer: &Value) -> Value {
+    waiter
+        .open_order(
+            None,
+            json!([{ "product_id": steak["id"], "quantity": 1 },
+                   { "product_id": beer["id"], "quantity": 2 }]),
+        )
+        .await
+}
+
 fn payments(order: &Value) -> String {
     path(&format!("/orders/{}/payments", id(&order["id"])))
 }
@@ -63,13 +74,7 @@ async fn a_table_of_two_is_taxed_split_in_three_paid_with_tips_and_only_then_com
     let admin = app.admin().await;
     let (steak, beer) = a_taxed_venue(&admin).await;
     let waiter = app.waiter().await;
-    let order = waiter
-        .open_order(
-            None,
-            json!([{ "product_id": steak["id"], "quantity": 1 },
-                   { "product_id": beer["id"], "quantity": 2 }]),
-        )
-        .await;
+    let order = a_steak_and_two_beers(&waiter, &steak, &beer).await;
 
     // By hand: 25.00 at 10 % = 2.50; 12.60 at 22 % = 2.772 -> 2.77; service 10 % of
     // 37.60 = 3.76; total 37.60 + 5.27 + 3.76 = 46.63.
@@ -363,13 +368,7 @@ async fn a_manager_takes_ten_percent_off_the_steak_and_five_off_the_check_with_r
     let admin = app.admin().await;
     let (steak, beer) = a_taxed_venue(&admin).await;
     let waiter = app.waiter().await;
-    let order = waiter
-        .open_order(
-            None,
-            json!([{ "product_id": steak["id"], "quantity": 1 },
-                   { "product_id": beer["id"], "quantity": 2 }]),
-        )
-        .await;
+    let order = a_steak_and_two_beers(&waiter, &steak, &beer).await;
     let discounts = path(&format!("/orders/{}/discounts", id(&order["id"])));
     let steak_line = order["items"][0]["id"].clone();
     waiter

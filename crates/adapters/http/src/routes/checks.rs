@@ -1,50 +1,21 @@
-//! The check (DESIGN §9): a venue's tax classes, an order's check and its payments,
-//! refunds. Every answer of one order carries its check (`OrderDto::check`).
+//! The check (DESIGN §9): an order's check, its payments and refunds (tax classes:
+//! `tax_classes.rs`; discounts: `discounts.rs`). Every answer of one order carries its check (`OrderDto::check`).
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use brigade_application::model::{OrderCheck, Payment, TaxClass};
-use brigade_application::usecases::checks::{NewTaxClass, TaxClassPatch};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use brigade_application::model::{OrderCheck, Payment};
 use brigade_application::usecases::payments::{NewPayment, Paid};
 use brigade_domain::check::split_evenly;
-use brigade_domain::{
-    Money, OrderId, PaymentId, PaymentMethod, PaymentState, Percent, TaxClassId, UserId,
-};
+use brigade_domain::{Money, OrderId, PaymentId, PaymentMethod, PaymentState, Percent, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::discounts::DiscountDto;
+use super::orders::OrderPath;
 use super::{created, idempotency_key, ok};
 use crate::auth::Acting;
 use crate::body::json_body;
 use crate::{ApiError, AppState};
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct TaxClassDto {
-    pub id: TaxClassId,
-    pub name: String,
-    /// In percent.
-    pub rate: Percent,
-    /// The class of products that name none.
-    pub is_default: bool,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-}
-
-impl From<TaxClass> for TaxClassDto {
-    fn from(c: TaxClass) -> Self {
-        Self {
-            id: c.id,
-            name: c.name,
-            rate: c.rate,
-            is_default: c.is_default,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        }
-    }
-}
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PaymentDto {
@@ -176,27 +147,6 @@ impl From<Paid> for PaidDto {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Food", "rate": 10, "is_default": true}))]
-pub struct CreateTaxClass {
-    name: String,
-    /// In percent, up to three decimals (8.875).
-    rate: Percent,
-    #[serde(default)]
-    is_default: bool,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateTaxClass {
-    name: Option<String>,
-    /// Lines already ordered keep the rate they were sold at.
-    rate: Option<Percent>,
-    /// `true` makes it the default (the previous default stops being it).
-    is_default: Option<bool>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 #[schema(example = json!({"method": "cash", "amount": 20.0, "tip": 2.0, "tendered": 25.0}))]
 pub struct CreatePayment {
     method: PaymentMethod,
@@ -215,20 +165,6 @@ pub struct CreatePayment {
 #[schema(example = json!({"reason": "charged twice"}))]
 pub struct RefundRequest {
     reason: String,
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub(crate) struct TaxClassPath {
-    /// The tax class's id.
-    tax_class_id: Uuid,
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub(crate) struct OrderPath {
-    /// The order's id.
-    order_id: Uuid,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -260,91 +196,6 @@ pub struct CheckView {
 
 #[utoipa::path(
     tag = "checks",
-    operation_id = "list_tax_classes",
-    summary = "The venue's tax classes",
-    responses((status = 200, description = "By name.", body = Vec<TaxClassDto>))
-)]
-#[get("/tax-classes")]
-pub(crate) async fn list_tax_classes(
-    state: web::Data<AppState>,
-    Acting(actor): Acting,
-) -> Result<HttpResponse, ApiError> {
-    let classes = state.brigade.list_tax_classes(&actor).await?;
-    Ok(ok(classes
-        .into_iter()
-        .map(TaxClassDto::from)
-        .collect::<Vec<_>>()))
-}
-
-#[utoipa::path(
-    tag = "checks",
-    operation_id = "create_tax_class",
-    summary = "Create a tax class",
-    request_body = CreateTaxClass,
-    responses(
-        (status = 201, description = "The new class (admins).", body = TaxClassDto),
-        (status = 409, description = "`duplicate_tax_class`: the venue has a class of that name."),
-    )
-)]
-#[post("/tax-classes")]
-pub(crate) async fn create_tax_class(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    Acting(actor): Acting,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let body = json_body::<CreateTaxClass>(&req, payload).await?.value;
-    let class = state
-        .brigade
-        .create_tax_class(
-            &actor,
-            NewTaxClass {
-                name: body.name,
-                rate: body.rate,
-                is_default: body.is_default,
-            },
-        )
-        .await?;
-    Ok(HttpResponse::Created().json(TaxClassDto::from(class)))
-}
-
-#[utoipa::path(
-    tag = "checks",
-    operation_id = "update_tax_class",
-    summary = "Rename, re-rate or make default a tax class",
-    params(TaxClassPath),
-    request_body = UpdateTaxClass,
-    responses(
-        (status = 200, description = "The class as changed (admins).", body = TaxClassDto),
-        (status = 409, description = "`duplicate_tax_class`: the venue has a class of that name."),
-    )
-)]
-#[patch("/tax-classes/{tax_class_id}")]
-pub(crate) async fn update_tax_class(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    Acting(actor): Acting,
-    path: web::Path<TaxClassPath>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let body = json_body::<UpdateTaxClass>(&req, payload).await?.value;
-    let class = state
-        .brigade
-        .update_tax_class(
-            &actor,
-            path.tax_class_id.into(),
-            TaxClassPatch {
-                name: body.name,
-                rate: body.rate,
-                is_default: body.is_default,
-            },
-        )
-        .await?;
-    Ok(ok(TaxClassDto::from(class)))
-}
-
-#[utoipa::path(
-    tag = "checks",
     operation_id = "get_check",
     summary = "An order's check",
     params(OrderPath, SplitQuery),
@@ -363,10 +214,7 @@ pub(crate) async fn check(
             "guests must be between 1 and 100",
         ));
     }
-    let order = state
-        .brigade
-        .get_order(&actor, path.order_id.into())
-        .await?;
+    let order = state.brigade.get_order(&actor, path.id()).await?;
     let check = order
         .check
         .ok_or_else(|| ApiError::not_found("order not found"))?;
@@ -403,7 +251,7 @@ pub(crate) async fn take_payment(
         .brigade
         .take_payment(
             &actor,
-            path.order_id.into(),
+            path.id(),
             NewPayment {
                 method: p.method,
                 amount: p.amount,

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::ok;
+use super::orders::OrderPath;
 use crate::auth::Acting;
 use crate::body::json_body;
 use crate::dto::OrderDto;
@@ -64,13 +65,6 @@ pub struct CreateDiscount {
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
-pub(crate) struct OrderPath {
-    /// The order's id.
-    order_id: Uuid,
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
 pub(crate) struct DiscountPath {
     /// The order's id.
     order_id: Uuid,
@@ -113,7 +107,7 @@ pub(crate) async fn add(
         .brigade
         .add_discount(
             &actor,
-            path.order_id.into(),
+            path.id(),
             NewDiscount {
                 item_id: body.item_id,
                 discount,

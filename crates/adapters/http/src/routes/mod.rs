@@ -18,6 +18,7 @@ mod staff;
 mod stock;
 mod summary;
 mod tables;
+mod tax_classes;
 mod venues;
 
 use actix_web::http::StatusCode;
@@ -104,9 +105,9 @@ fn venue_resources(cfg: &mut ServiceConfig) {
         .service(orders::delete)
         .service(orders::add_items)
         .service(orders::change_status)
-        .service(checks::list_tax_classes)
-        .service(checks::create_tax_class)
-        .service(checks::update_tax_class)
+        .service(tax_classes::list)
+        .service(tax_classes::create)
+        .service(tax_classes::update)
         .service(checks::check)
         .service(checks::take_payment)
         .service(checks::refund)

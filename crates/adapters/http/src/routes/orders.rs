@@ -18,7 +18,7 @@ pub(crate) struct OrderPath {
 }
 
 impl OrderPath {
-    fn id(&self) -> OrderId {
+    pub(crate) fn id(&self) -> OrderId {
         self.order_id.into()
     }
 }

@@ -4,12 +4,12 @@
 use actix_web::{HttpResponse, get, web};
 use brigade_application::usecases::checks::Receipt;
 use brigade_domain::{Money, Percent, Quantity};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::checks::CheckDto;
 use super::ok;
+use super::orders::OrderPath;
 use crate::auth::Acting;
 use crate::{ApiError, AppState};
 
@@ -83,13 +83,6 @@ impl ReceiptDto {
     }
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub(crate) struct OrderPath {
-    /// The order's id.
-    order_id: Uuid,
-}
-
 #[utoipa::path(
     tag = "checks",
     operation_id = "get_receipt",
@@ -103,7 +96,7 @@ pub(crate) async fn get(
     Acting(actor): Acting,
     path: web::Path<OrderPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let receipt = state.brigade.receipt(&actor, path.order_id.into()).await?;
+    let receipt = state.brigade.receipt(&actor, path.id()).await?;
     let dto = ReceiptDto::of(receipt).ok_or_else(|| ApiError::not_found("order not found"))?;
     Ok(ok(dto))
 }
