@@ -248,7 +248,6 @@ pub trait CheckStore: Send {
     /// No class of the venue is its default any more (before another becomes it).
     async fn clear_default_tax_class(&mut self, venue: VenueId) -> Result<()>;
     async fn insert_payment(&mut self, payment: &Payment) -> Result<()>;
-    async fn get_payment(&mut self, venue: VenueId, id: PaymentId) -> Result<Option<Payment>>;
     /// The order's payments, oldest first.
     async fn payments(&mut self, venue: VenueId, order: OrderId) -> Result<Vec<Payment>>;
     /// The payments of `orders`, oldest first.

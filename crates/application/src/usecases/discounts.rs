@@ -5,7 +5,7 @@
 use brigade_domain::check::Discount;
 use brigade_domain::{DiscountId, Money, OrderId, OrderItemId, OrderStatus, Permission};
 
-use super::checks::check_with;
+use super::checks::{check_of, check_with};
 use super::orders::order_or_404;
 use super::require_text;
 use crate::model::{Order, OrderDiscount};
@@ -86,10 +86,10 @@ impl Brigade {
                 created_by: actor.user_id,
                 created_at: now,
             };
-            let payments = tx.checks().payments(actor.venue_id, order_id).await?;
-            let mut discounts = tx.checks().discounts(actor.venue_id, order_id).await?;
+            let before = check_of(tx, &order).await?;
+            let mut discounts = before.discounts;
             discounts.push(discount.clone());
-            let after = check_with(&order, payments, discounts);
+            let after = check_with(&order, before.payments, discounts);
             if after.check.total < after.paid {
                 return Err(AppError::conflict(
                     "discount_below_paid",
@@ -103,7 +103,11 @@ impl Brigade {
                 .insert_discount(&discount)
                 .await
                 .map_err(already_there)?;
-            order_or_404(tx, actor, order_id).await
+            // The answer is the order with the check just computed, not a second read.
+            Ok(Order {
+                check: Some(after),
+                ..order
+            })
         })
         .await
     }

@@ -6,7 +6,7 @@ use brigade_domain::{
     Money, OrderId, OrderStatus, PaymentId, PaymentMethod, PaymentState, Permission,
 };
 
-use super::checks::{check_of, venue_of};
+use super::checks::{check_of, check_with, venue_of};
 use super::orders::order_or_404;
 use super::{Created, claim_key, optional_text};
 use crate::model::{IdempotencyKey, Order, OrderCheck, Payment, Refund};
@@ -151,7 +151,10 @@ impl Brigade {
                 payment.state = charge.state;
                 payment.reference = charge.reference.or(payment.reference);
                 tx.checks().insert_payment(&payment).await?;
-                let check = check_of(tx, &order).await?;
+                // The check it leaves: the one just read, with this payment.
+                let mut payments = before.payments;
+                payments.push(payment.clone());
+                let check = check_with(&order, payments, before.discounts);
                 let currency = venue_of(tx, actor).await?.currency;
                 Ok(Created {
                     value: (Paid { payment, check }, Some((currency, seconds))),
@@ -199,11 +202,11 @@ impl Brigade {
                 .lock(actor.venue_id, order_id)
                 .await?
                 .ok_or(AppError::NotFound { entity: "order" })?;
-            let mut payment = tx
-                .checks()
-                .get_payment(actor.venue_id, payment_id)
-                .await?
-                .filter(|p| p.order_id == order_id)
+            let before = check_of(tx, &order).await?;
+            let mut payments = before.payments;
+            let payment = payments
+                .iter_mut()
+                .find(|p| p.id == payment_id)
                 .ok_or(AppError::NotFound { entity: "payment" })?;
             if payment.state != PaymentState::Captured {
                 return Err(refuse(
@@ -211,7 +214,7 @@ impl Brigade {
                     format!("a {} payment cannot be refunded", payment.state),
                 ));
             }
-            self.processor.refund(&payment).await.map_err(unavailable)?;
+            self.processor.refund(payment).await.map_err(unavailable)?;
             let refund = Refund {
                 by: actor.user_id,
                 reason: reason.clone(),
@@ -222,7 +225,8 @@ impl Brigade {
             payment.state = PaymentState::Refunded;
             payment.updated_at = now;
             payment.refund = Some(refund);
-            let check = check_of(tx, &order).await?;
+            let payment = payment.clone();
+            let check = check_with(&order, payments, before.discounts);
             let currency = venue_of(tx, actor).await?.currency;
             Ok((Paid { payment, check }, currency))
         })

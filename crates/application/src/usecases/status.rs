@@ -36,14 +36,22 @@ impl Brigade {
                     .await?
                     .ok_or(AppError::NotFound { entity: "order" })?;
                 let stamp = order.status.transition(to, actor.role)?;
-                let venue = venue_of(tx, actor).await?;
+                // Only serving (its stock policy and day) and completing (whether it
+                // closes unpaid) need the venue's settings.
+                let venue = match to {
+                    OrderStatus::Served | OrderStatus::Completed => {
+                        Some(venue_of(tx, actor).await?)
+                    }
+                    _ => None,
+                };
                 let check = check_of(tx, &order).await?;
-                refuse_unsettled(&venue, &check, to)?;
+                refuse_unsettled(venue.as_ref(), &check, to)?;
                 let mut events = Vec::new();
-                let served = if to == OrderStatus::Served {
-                    Some(serve(tx, actor, &venue, &order, now, &mut events).await?)
-                } else {
-                    None
+                let served = match (&venue, to) {
+                    (Some(venue), OrderStatus::Served) => {
+                        Some(serve(tx, actor, venue, &order, now, &mut events).await?)
+                    }
+                    _ => None,
                 };
                 tx.orders()
                     .set_status(actor.venue_id, id, to, stamp, now)
@@ -97,8 +105,13 @@ impl Brigade {
 
 /// Money rules of a transition: a venue that does not close unpaid refuses `completed`
 /// while something is due, and no order is cancelled with captured payments on it.
-fn refuse_unsettled(venue: &Venue, check: &OrderCheck, to: OrderStatus) -> Result<(), AppError> {
-    if to == OrderStatus::Completed && !venue.allow_unpaid_close && check.due > Money::ZERO {
+fn refuse_unsettled(
+    venue: Option<&Venue>,
+    check: &OrderCheck,
+    to: OrderStatus,
+) -> Result<(), AppError> {
+    let closes_unpaid = venue.is_none_or(|v| v.allow_unpaid_close);
+    if to == OrderStatus::Completed && !closes_unpaid && check.due > Money::ZERO {
         return Err(AppError::conflict(
             "payment_due",
             format!("{} is still due on this order", check.due),

@@ -330,20 +330,6 @@ impl CheckStore for SqlTx {
         Ok(())
     }
 
-    async fn get_payment(
-        &mut self,
-        venue: VenueId,
-        id: PaymentId,
-    ) -> Result<Option<Payment>, StoreError> {
-        let row: Option<PaymentRow> = on!(&mut self.conn, |c| pay::table
-            .filter(pay::venue_id.eq(venue.key()).and(pay::id.eq(id.key())))
-            .select(PaymentRow::as_select())
-            .first(c)
-            .await
-            .optional())?;
-        row.map(PaymentRow::model).transpose()
-    }
-
     async fn payments(
         &mut self,
         venue: VenueId,
