@@ -76,6 +76,8 @@ fuzz() {
     BRIGADE_LOGIN_PER_ACCOUNT_PER_MINUTE=1000000
     BRIGADE_LOGIN_PER_ADDRESS_PER_MINUTE=1000000
     BRIGADE_CLIENT_REPORTS_PER_MINUTE=1000000
+    # The operators' views answer the fuzzer's staff token 401 operator_required.
+    BRIGADE_OPERATOR_TOKEN=fuzz-operator-token-nobody-sends-0000000
   )
   if [ "$store" = postgres ]; then
     database="brigade_fuzz_$$"

@@ -71,6 +71,21 @@ enum Command {
         #[command(subcommand)]
         command: CacheCommand,
     },
+    /// Run the critical flows against a running server (deploy/deploy.sh does after a
+    /// release): login, the menu, a table, an order opened and confirmed, the kitchen
+    /// display, its event on a WebSocket. As a hidden smoke venue's waiter, provisioned
+    /// through the database: real kitchens and figures never see it. Exit status 1 on
+    /// the first failing check.
+    Smoke {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The server (an instance, or a plain-HTTP front), e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        url: String,
+        /// Also write the run as JSON here.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -298,6 +313,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "Warmed the menu cache: {warmed} venues, {} ms.",
                 started.elapsed().as_millis()
+            );
+        }
+        Command::Smoke {
+            database,
+            url,
+            report,
+        } => {
+            let store = database.store()?;
+            let run = brigade_app::smoke::run(&store, &url).await?;
+            if let Some(path) = report {
+                std::fs::write(&path, serde_json::to_vec_pretty(&run)?)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            let passed = run.checks.iter().filter(|c| c.ok).count();
+            if !run.ok {
+                anyhow::bail!(
+                    "smoke test of {} failed after {passed} passing checks",
+                    run.url
+                );
+            }
+            println!(
+                "smoke: {passed} checks passed in {:.0} ms ({} {})",
+                run.total_ms,
+                run.url,
+                run.version.as_deref().unwrap_or("?")
             );
         }
         Command::Openapi => {

@@ -26,7 +26,7 @@ struct Probed {
 /// Registers the gauges and starts the probe (every 15 s, the first at once) on
 /// `probe`, a service with a connection of its own. The gauges report for as long as
 /// the meter provider lives (until shutdown), the probe as long as the runtime.
-pub fn install(probe: Brigade, uow: Arc<dyn UnitOfWork>, hub: Hub, stuck_after: Duration) {
+pub fn install(probe: Brigade, uow: Arc<dyn UnitOfWork>, hub: Hub) {
     let probed = Arc::new(Probed {
         db_up: AtomicI64::new(-1),
         stuck: AtomicI64::new(-1),
@@ -58,7 +58,7 @@ pub fn install(probe: Brigade, uow: Arc<dyn UnitOfWork>, hub: Hub, stuck_after: 
         .i64_observable_gauge("brigade.kitchen.stuck_orders")
         .with_unit("{order}")
         .with_description(
-            "Orders in `preparing` longer than BRIGADE_KITCHEN_STUCK_MINUTES, all venues \
+            "Orders in `preparing` longer than their venue's stuck_after_minutes, all venues \
              (the last value read while the database is unreachable).",
         )
         .with_callback(move |observer| {
@@ -91,10 +91,10 @@ pub fn install(probe: Brigade, uow: Arc<dyn UnitOfWork>, hub: Hub, stuck_after: 
             }
         })
         .build();
-    actix_web::rt::spawn(run_probe(probe, probed, stuck_after));
+    actix_web::rt::spawn(run_probe(probe, probed));
 }
 
-async fn run_probe(brigade: Brigade, probed: Arc<Probed>, stuck_after: Duration) {
+async fn run_probe(brigade: Brigade, probed: Arc<Probed>) {
     let mut every = tokio::time::interval(PROBE_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -108,7 +108,7 @@ async fn run_probe(brigade: Brigade, probed: Arc<Probed>, stuck_after: Duration)
             _ => {}
         }
         if up {
-            match brigade.kitchen_health(stuck_after).await {
+            match brigade.kitchen_health().await {
                 Ok(kitchen) => probed
                     .stuck
                     .store(kitchen.stuck_in_preparing, Ordering::Relaxed),

@@ -63,6 +63,13 @@ pub fn estimated_bits(value: &str) -> f64 {
 /// the owner only) and read back at every start, so tokens survive a restart. Servers
 /// starting together on one directory agree on it (the file appears whole or not at
 /// all).
+/// `bytes` random bytes from the OS, as hex.
+pub(crate) fn random_hex(bytes: usize) -> anyhow::Result<String> {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer).map_err(|e| anyhow::anyhow!("no randomness for a secret: {e}"))?;
+    Ok(buffer.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 pub fn kept_in(data_dir: &Path) -> anyhow::Result<Secret> {
     let path = data_dir.join(DEV_SECRET_FILE);
     if let Some(secret) = read(&path)? {
@@ -70,9 +77,7 @@ pub fn kept_in(data_dir: &Path) -> anyhow::Result<Secret> {
     }
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for a secret: {e}"))?;
-    let value: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let value = random_hex(32)?;
     let draft = data_dir.join(format!(".{DEV_SECRET_FILE}.{}", std::process::id()));
     {
         let mut file = owner_only(&draft)?;

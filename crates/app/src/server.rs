@@ -12,12 +12,13 @@ use brigade_application::LocalBus;
 use brigade_application::ports::{Cache, Clock, EventBus, UnitOfWork};
 use brigade_application::{Brigade, SystemClock};
 use brigade_http::{
-    AppState, Auth, AuthSettings, ClientTelemetry, HealthReport, ReadCache, TrustedProxies,
+    AppState, Auth, AuthSettings, ClientTelemetry, HealthReport, Operators, ReadCache,
+    RequestStats, SlowThresholds, TrustedProxies,
 };
 
 use crate::passwords::Argon2Passwords;
 use brigade_http::ws::{Hub, WsSettings};
-use brigade_redis::{RedisBus, RedisCache};
+use brigade_redis::{RedisBus, RedisCache, RedisProbe};
 use brigade_sql::{PgUnitOfWork, PoolSettings, SqliteUnitOfWork, StatementLog};
 
 use crate::config::{ReadCacheMode, RealtimeArgs, ServeArgs, StoreConfig};
@@ -111,6 +112,12 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
     // Refuse a bad configuration before touching the database.
     let store = args.database.store()?;
     let secret = args.jwt_secret()?;
+    let operators = Operators::new(args.operator.token(args.dev)?);
+    let slow = SlowThresholds::parse(
+        &args.operator.slow_operations_ms,
+        Duration::from_millis(args.slow_request_ms),
+    )
+    .map_err(|e| anyhow::anyhow!("BRIGADE_SLOW_OPERATIONS_MS: {e}"))?;
     if args.dev && !args.bind.ip().is_loopback() {
         tracing::warn!(bind = %args.bind, "DEVELOPMENT MODE ON A NON-LOOPBACK ADDRESS");
         eprintln!(
@@ -130,8 +137,12 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
         heartbeat: Duration::from_secs(realtime.ws_heartbeat_secs.max(1)),
         idle_timeout: Duration::from_secs(realtime.ws_idle_timeout_secs.max(1)),
         send_timeout: Duration::from_secs(realtime.ws_send_timeout_secs.max(1)),
+        slow_fanout: Duration::from_millis(args.operator.slow_fanout_ms),
     });
-    let mut health: Vec<Arc<dyn HealthReport>> = vec![Arc::new(hub.clone())];
+    let mut health: Vec<Arc<dyn HealthReport>> = vec![
+        Arc::new(hub.clone()),
+        Arc::new(crate::host::Host::start(&args.database.data_dir)),
+    ];
     let bus: Arc<dyn EventBus> = match &realtime.redis_url {
         Some(url) => {
             let bus = Arc::new(RedisBus::start(
@@ -139,7 +150,10 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
                 &realtime.redis_channel,
                 Arc::new(hub.clone()),
             )?);
-            health.push(Arc::new(RedisHealth(Arc::clone(&bus))));
+            health.push(Arc::new(RedisHealth {
+                bus: Arc::clone(&bus),
+                probe: RedisProbe::new(url)?,
+            }));
             bus
         }
         None => Arc::new(LocalBus(Arc::new(hub.clone()))),
@@ -150,18 +164,20 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
     };
     let uow = open_store(&store, args.db_pool_size(), statements)?;
     let mut brigade = service_on(Arc::clone(&uow), Arc::clone(&clock)).with_bus(bus);
-    let stuck_after = Duration::from_secs(args.kitchen_stuck_minutes.saturating_mul(60));
     if brigade_telemetry::exporting_metrics() {
         brigade = brigade.with_metrics(Arc::new(brigade_telemetry::DomainMetrics::new()));
         // The probes get a connection of their own: a busy request pool is not a
         // database that is down.
         let probe = service_on(open_store(&store, 1, statements)?, Arc::clone(&clock));
-        crate::metrics::install(probe, uow, hub.clone(), stuck_after);
+        crate::metrics::install(probe, uow, hub.clone());
     }
     if args.demo {
         crate::seed::demo(&brigade).await?;
     }
     prune_journal(brigade.clone(), realtime.event_retention_hours);
+    if let Some(every) = args.operator.kitchen_alert_every() {
+        raise_kitchen_alerts(brigade.clone(), every);
+    }
     let auth = Arc::new(Auth::new(
         AuthSettings {
             secret: secret.expose().as_bytes().to_vec(),
@@ -177,8 +193,9 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
         brigade: brigade.clone(),
         auth,
         health,
-        stuck_after,
-        slow_request: Duration::from_millis(args.slow_request_ms),
+        operators,
+        slow,
+        requests: Arc::new(RequestStats::default()),
         client_telemetry: Arc::new(ClientTelemetry::new(args.client_reports_per_minute)),
         cache: ReadCache::new(read_cache(realtime)?, CACHE_TTL),
     };
@@ -211,23 +228,52 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
     })
 }
 
-/// The Redis bus in the detailed health view. Its loss degrades fan-out latency (other
-/// instances' events arrive through the journal poll), not correctness, so it does not
-/// make the instance unready.
-struct RedisHealth(Arc<RedisBus>);
+/// The Redis bus in the detailed health view, with a round trip's time. Its loss
+/// degrades fan-out latency (other instances' events arrive through the journal poll),
+/// not correctness, so it does not make the instance unready.
+struct RedisHealth {
+    bus: Arc<RedisBus>,
+    probe: RedisProbe,
+}
 
+#[async_trait::async_trait]
 impl HealthReport for RedisHealth {
     fn name(&self) -> &'static str {
         "redis"
     }
 
-    fn report(&self) -> serde_json::Value {
-        let up = self.0.subscribed();
-        serde_json::json!({
+    async fn report(&self) -> serde_json::Value {
+        let up = self.bus.subscribed();
+        let mut report = serde_json::json!({
             "status": if up { "up" } else { "down" },
             "fan_out": if up { "redis" } else { "journal poll only" },
-        })
+        });
+        match self.probe.ping().await {
+            Ok(took) => {
+                report["response_time_ms"] =
+                    serde_json::json!((took.as_secs_f64() * 100_000.0).round() / 100.0);
+            }
+            Err(e) => report["error"] = serde_json::json!(e),
+        }
+        report
     }
+}
+
+/// Scans for orders stuck past their venue's threshold every `every` (each instance;
+/// the database's claim makes each alert go out once).
+fn raise_kitchen_alerts(brigade: Brigade, every: Duration) {
+    actix_web::rt::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match brigade.raise_kitchen_alerts().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(alerts = n, "raised kitchen alerts"),
+                Err(e) => tracing::warn!(error = %e, "the kitchen alert scan failed"),
+            }
+        }
+    });
 }
 
 /// How often each instance reads the access changes of the last seconds: a logout, a

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::config::StoreConfig;
 
 /// Every table, parents before children.
-pub const TABLES: [&str; 19] = [
+pub const TABLES: [&str; 20] = [
     "venues",
     "users",
     "memberships",
@@ -34,6 +34,7 @@ pub const TABLES: [&str; 19] = [
     "order_item_lots",
     "payments",
     "discounts",
+    "kitchen_alerts",
     "events",
     "idempotency_keys",
 ];

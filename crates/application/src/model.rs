@@ -364,13 +364,15 @@ pub struct IdempotencyKey {
     pub fingerprint: String,
 }
 
-/// The kitchen across all venues, for the operations health view.
+/// The kitchen across all venues (hidden ones aside), for the operations health view.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KitchenHealth {
     /// Orders the kitchen has to deal with (confirmed, preparing, ready).
     pub active_orders: i64,
-    /// Orders in `preparing` since before the stuck threshold.
+    /// Orders in `preparing` for longer than their venue's `stuck_after_minutes`.
     pub stuck_in_preparing: i64,
+    /// Of those, the ones in `preparing` for more than twice that.
+    pub critical: i64,
     /// Mean seconds from `preparing` to `ready` of the orders that became ready in the
     /// window (`None` when none did).
     pub avg_preparation_secs: Option<f64>,
@@ -531,4 +533,46 @@ pub struct OrderCheck {
     pub payments: Vec<Payment>,
     /// Its discounts, oldest first.
     pub discounts: Vec<OrderDiscount>,
+}
+
+/// An order in `preparing` past its venue's threshold, not alerted yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StuckOrder {
+    pub venue_id: VenueId,
+    pub order_id: OrderId,
+    pub order_number: i64,
+    /// When the kitchen started it.
+    pub since: OffsetDateTime,
+    /// The venue's `stuck_after_minutes`.
+    pub threshold_minutes: u32,
+}
+
+/// Orders and takings across the venues (hidden ones aside) since an instant.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Figures {
+    /// Orders opened.
+    pub orders: i64,
+    /// Captured payments towards checks (tips aside), by the venues' currency code, in
+    /// minor units; refunded payments are not takings.
+    pub revenue: Vec<(String, i64)>,
+}
+
+/// One statement pattern's cost, as the store measures it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryStat {
+    /// The statement with placeholders for its values.
+    pub statement: String,
+    pub calls: i64,
+    pub total_ms: f64,
+    pub mean_ms: f64,
+    pub max_ms: f64,
+}
+
+/// The store's statement statistics, or why it has none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryStats {
+    /// The costliest patterns first.
+    Statements(Vec<QueryStat>),
+    /// What an operator does to have them (e.g. load `pg_stat_statements`).
+    Unavailable(String),
 }

@@ -45,6 +45,13 @@ pub trait UnitOfWork: Send + Sync + 'static {
     fn statements(&self) -> u64 {
         0
     }
+    /// The `limit` costliest statement patterns (by total time) the store has seen.
+    async fn query_stats(&self, limit: usize) -> Result<QueryStats> {
+        let _ = limit;
+        Ok(QueryStats::Unavailable(
+            "this store keeps no statement statistics".to_owned(),
+        ))
+    }
 }
 
 /// A store's connection pool at one moment.
@@ -68,6 +75,7 @@ pub trait Tx: Send {
     fn orders(&mut self) -> &mut dyn OrderStore;
     fn events(&mut self) -> &mut dyn EventLog;
     fn idempotency(&mut self) -> &mut dyn IdempotencyStore;
+    fn operations(&mut self) -> &mut dyn OperationsStore;
     async fn commit(self: Box<Self>) -> Result<()>;
     async fn rollback(self: Box<Self>) -> Result<()>;
 }
@@ -376,14 +384,42 @@ pub trait OrderStore: Send {
         except: Option<OrderId>,
     ) -> Result<u64>;
     async fn delete(&mut self, venue: VenueId, id: OrderId) -> Result<()>;
-    /// The kitchen of every venue (the operations view; the one venue-less read):
-    /// orders in `preparing` since before `stuck_before` are stuck, and the mean
+}
+
+/// The operators' reads across venues, and the claims that make the kitchen alerts go
+/// out once. Hidden venues (the deploy smoke test's) are left out of every read.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait OperationsStore: Send {
+    /// The kitchen of every venue at `now`: an order in `preparing` longer than its
+    /// venue's `stuck_after_minutes` is stuck, twice that critical; the mean
     /// preparation time covers orders ready since `ready_since`.
     async fn kitchen_health(
         &mut self,
-        stuck_before: OffsetDateTime,
+        now: OffsetDateTime,
         ready_since: OffsetDateTime,
     ) -> Result<KitchenHealth>;
+    /// Up to `limit` orders stuck at `now` with no `code` alert yet, the oldest first,
+    /// in one statement whatever the number of venues.
+    async fn stuck_orders(
+        &mut self,
+        now: OffsetDateTime,
+        code: &str,
+        limit: i64,
+    ) -> Result<Vec<StuckOrder>>;
+    /// Records that `code` was raised for the order; false when it already was (by
+    /// this or another instance: the row is the claim).
+    async fn claim_alert(
+        &mut self,
+        venue: VenueId,
+        order: OrderId,
+        code: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool>;
+    /// Orders opened and takings since `since`.
+    async fn figures(&mut self, since: OffsetDateTime) -> Result<Figures>;
+    /// Hides the venue from the cross-venue views.
+    async fn hide_venue(&mut self, venue: VenueId) -> Result<()>;
 }
 
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -517,4 +553,6 @@ pub enum Measurement {
     },
     /// The payment processor did not answer: nothing was charged.
     ProcessorUnavailable { method: PaymentMethod },
+    /// A kitchen alert went out (`order_stuck`).
+    KitchenAlert { code: &'static str },
 }

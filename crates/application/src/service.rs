@@ -11,8 +11,9 @@ use crate::StoreError;
 use crate::model::JournalEntry;
 use crate::ports::{
     Charge, CheckStore, Clock, EventBus, EventLog, EventSink, IdempotencyStore, Measurement,
-    MenuStore, Metrics, ModifierStore, OrderStore, PasswordHasher, PaymentProcessor,
-    ProcessorError, ProductStore, StockStore, TableStore, Tx, UnitOfWork, UserStore, VenueStore,
+    MenuStore, Metrics, ModifierStore, OperationsStore, OrderStore, PasswordHasher,
+    PaymentProcessor, ProcessorError, ProductStore, StockStore, TableStore, Tx, UnitOfWork,
+    UserStore, VenueStore,
 };
 
 /// Who is acting, in which venue, with which role. Built by the HTTP adapter from a
@@ -235,6 +236,9 @@ impl Tx for WriteTx {
     }
     fn idempotency(&mut self) -> &mut dyn IdempotencyStore {
         self.tx.idempotency()
+    }
+    fn operations(&mut self) -> &mut dyn OperationsStore {
+        self.tx.operations()
     }
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit().await

@@ -35,6 +35,7 @@ struct FakeTx {
     orders: MockOrderStore,
     events: MockEventLog,
     idempotency: MockIdempotencyStore,
+    operations: MockOperationsStore,
     ended: Arc<Mutex<Vec<&'static str>>>,
 }
 
@@ -42,6 +43,9 @@ struct FakeTx {
 impl Tx for FakeTx {
     fn venues(&mut self) -> &mut dyn VenueStore {
         &mut self.venues
+    }
+    fn operations(&mut self) -> &mut dyn OperationsStore {
+        &mut self.operations
     }
     fn users(&mut self) -> &mut dyn UserStore {
         &mut self.users

@@ -46,9 +46,13 @@ pub enum DomainEvent {
         allocated: Quantity,
         shortfall: Quantity,
     },
+    /// Something in the kitchen needs a person: `code` says what (`order_stuck`),
+    /// `order_id` which order when it is about one.
     KitchenAlert {
+        code: String,
         message: String,
         severity: String,
+        order_id: Option<OrderId>,
     },
 }
 

@@ -37,6 +37,7 @@ pub struct DomainMetrics {
     payment_failures: Counter<u64>,
     refunds: Counter<u64>,
     refunded: Counter<u64>,
+    kitchen_alerts: Counter<u64>,
 }
 
 /// A processor answers in milliseconds to seconds: buckets from 1 ms to 30 s.
@@ -137,6 +138,11 @@ impl DomainMetrics {
                 .with_unit("{minor_unit}")
                 .with_description("Refunded amounts, in minor units of `currency`, by `method`.")
                 .build(),
+            kitchen_alerts: meter
+                .u64_counter("brigade.kitchen.alerts")
+                .with_unit("{alert}")
+                .with_description("Kitchen alerts raised (`kitchen_alert` events), by `code`.")
+                .build(),
         }
     }
 }
@@ -212,6 +218,9 @@ impl Metrics for DomainMetrics {
                     KeyValue::new("reason", "unavailable"),
                 ],
             ),
+            Measurement::KitchenAlert { code } => {
+                self.kitchen_alerts.add(1, &[KeyValue::new("code", code)]);
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ mod error;
 mod limits;
 mod openapi;
 mod routes;
+mod stats;
 pub mod ws;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use brigade_application::Brigade;
 
 pub use auth::access::{AccessCache, Changed};
 pub use auth::login::LoginSettings;
+pub use auth::operator::Operators;
 pub use auth::{Auth, AuthSettings, Identity, JwtKeys};
 pub use cache::ReadCache;
 pub use error::ApiError;
@@ -25,6 +27,8 @@ pub use limits::TrustedProxies;
 pub use openapi::openapi;
 pub use routes::client::ClientTelemetry;
 pub use routes::request_id::{RequestId, middleware as request_id};
+pub use routes::slow::{DEFAULT_OPERATIONS as DEFAULT_SLOW_OPERATIONS, SlowThresholds};
+pub use stats::RequestStats;
 
 /// Largest JSON body accepted; larger ones get `413 payload_too_large` unread.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -38,10 +42,13 @@ pub struct AppState {
     /// More components of the detailed health view (`GET /health`), e.g. the
     /// WebSocket gateway's connections.
     pub health: Vec<Arc<dyn HealthReport>>,
-    /// An order `preparing` longer than this is stuck (the detailed health view).
-    pub stuck_after: std::time::Duration,
-    /// A request slower than this is logged at WARN as `slow request`.
-    pub slow_request: std::time::Duration,
+    /// Who sees the operators' views (the detailed health, metrics, statements).
+    pub operators: Operators,
+    /// A request slower than its operation's threshold is logged at WARN as `slow
+    /// request` and counted.
+    pub slow: SlowThresholds,
+    /// This instance's last hour of requests (the operator's metrics summary).
+    pub requests: Arc<RequestStats>,
     /// Rate limits of the client telemetry endpoints, shared by every worker.
     pub client_telemetry: Arc<ClientTelemetry>,
     /// Cache-aside for hot reads (the menu): Redis or in process.
@@ -49,11 +56,18 @@ pub struct AppState {
 }
 
 /// A component's section of the detailed health view.
+#[async_trait::async_trait]
 pub trait HealthReport: Send + Sync + 'static {
     /// The key of the section.
     fn name(&self) -> &'static str;
-    /// The section's body.
-    fn report(&self) -> serde_json::Value;
+    /// The section's body, with its `status`: `up`, `degraded` (serving, with a
+    /// problem to look at) or `down`.
+    async fn report(&self) -> serde_json::Value;
+    /// Whether readiness (`/health/ready`) shows it; the host's resources only go in
+    /// the operators' view.
+    fn in_readiness(&self) -> bool {
+        true
+    }
 }
 
 /// Mounts Brigade's routes (REST, the WebSocket upgrade, health, the OpenAPI document

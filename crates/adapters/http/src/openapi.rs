@@ -125,6 +125,18 @@ fn complete(api: &mut OpenApi) {
                 .build(),
         )),
     );
+    components.security_schemes.insert(
+        "operator".to_owned(),
+        RefOr::T(SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "`BRIGADE_OPERATOR_TOKEN`; when none is configured, requests from the host \
+                     itself (loopback, through no proxy) are operators'.",
+                ))
+                .build(),
+        )),
+    );
     let paths: HashSet<String> = api.paths.paths.keys().cloned().collect();
     for (path, item) in api.paths.paths.iter_mut() {
         let short_form = path
@@ -151,7 +163,18 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 fn complete_operation(path: &str, short_form: bool, operation: &mut Operation) {
     let mut extra = Extra::default();
     let health = path.starts_with("/health");
+    if path.starts_with("/api/v1/operator/") {
+        operation.security = Some(vec![SecurityRequirement::new(
+            "operator",
+            Vec::<String>::new(),
+        )]);
+        extra.add(
+            401,
+            "`operator_required`: no operator token, or a wrong one.",
+        );
+    }
     let public = health
+        || path.starts_with("/api/v1/operator/")
         || matches!(
             operation.operation_id.as_deref(),
             Some("login" | "set_password")

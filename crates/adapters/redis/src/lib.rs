@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 
 mod cache;
+mod probe;
 
 pub use cache::RedisCache;
+pub use probe::RedisProbe;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

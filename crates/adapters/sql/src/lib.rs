@@ -6,6 +6,7 @@ pub mod pg;
 mod rows;
 mod schema;
 pub mod sqlite;
+mod statement_stats;
 mod statements;
 mod stores;
 mod tx;
@@ -13,5 +14,6 @@ mod types;
 
 pub use pg::{PgUnitOfWork, PoolSettings};
 pub use sqlite::SqliteUnitOfWork;
+pub use statement_stats::StatementStats;
 pub use statements::{DEFAULT_SLOW_QUERY, ParentSpan, QueryTracing, StatementLog};
 pub use tx::SqlTx;

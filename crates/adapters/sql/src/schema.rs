@@ -23,6 +23,7 @@ diesel::table! {
         menu_version -> BigInt,
         prices_include_tax -> Bool,
         service_charge -> Integer,
+        hidden -> Bool,
     }
 }
 
@@ -382,4 +383,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     tax_classes,
     payments,
     discounts,
+    kitchen_alerts,
 );
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::{Id, Stamp};
+
+    kitchen_alerts (venue_id, order_id, code) {
+        venue_id -> Id,
+        order_id -> Id,
+        code -> Text,
+        raised_at -> Stamp,
+    }
+}

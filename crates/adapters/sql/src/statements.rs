@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use diesel::connection::{DebugQuery, Instrumentation, InstrumentationEvent};
 use tracing::Span;
 
+use crate::StatementStats;
+
 /// What is recorded of each statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatementLog {
@@ -73,6 +75,8 @@ pub struct QueryTracing {
     running: Option<Running>,
     /// Statements started on this connection, added to its store's total.
     count: Option<Arc<AtomicU64>>,
+    /// Each statement pattern's cost (the embedded store's statistics).
+    stats: Option<Arc<StatementStats>>,
 }
 
 struct Running {
@@ -92,6 +96,15 @@ impl QueryTracing {
             parent: None,
             running: None,
             count: None,
+            stats: None,
+        }
+    }
+
+    /// Adds each statement's time to its pattern in `stats`.
+    pub fn keeping(self, stats: Arc<StatementStats>) -> Self {
+        Self {
+            stats: Some(stats),
+            ..self
         }
     }
 
@@ -153,6 +166,9 @@ impl QueryTracing {
             return;
         };
         let elapsed = started.elapsed();
+        if let Some(stats) = &self.stats {
+            stats.record(query, elapsed);
+        }
         if let (Some((span, _)), Some(error)) = (&span, failed) {
             span.record("error.type", error_type(error));
         }
@@ -188,7 +204,7 @@ impl Instrumentation for QueryTracing {
 }
 
 /// The statement without the bound values diesel's debug form appends.
-fn statement(query: &dyn DebugQuery) -> String {
+pub(crate) fn statement(query: &dyn DebugQuery) -> String {
     let mut text = query.to_string();
     if let Some(at) = text.find(" -- binds: ") {
         text.truncate(at);

@@ -88,6 +88,9 @@ impl Tx for SqlTx {
     fn orders(&mut self) -> &mut dyn OrderStore {
         self
     }
+    fn operations(&mut self) -> &mut dyn OperationsStore {
+        self
+    }
     fn events(&mut self) -> &mut dyn EventLog {
         self
     }

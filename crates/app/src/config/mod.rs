@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use clap::Args;
 
+mod operator;
 mod sign_in;
+pub use operator::OperatorArgs;
 pub use sign_in::SignInArgs;
 
 /// A secret that never prints.
@@ -127,7 +129,8 @@ pub struct ServeArgs {
     #[arg(long, env = "BRIGADE_WORKERS")]
     pub workers: Option<usize>,
 
-    /// Requests slower than this many milliseconds are logged at WARN ("slow request").
+    /// Requests of no named operation (BRIGADE_SLOW_OPERATIONS_MS) slower than this
+    /// many milliseconds are logged at WARN ("slow request") and counted.
     #[arg(long, env = "BRIGADE_SLOW_REQUEST_MS", default_value_t = 500)]
     pub slow_request_ms: u64,
 
@@ -145,9 +148,8 @@ pub struct ServeArgs {
     #[arg(long, env = "BRIGADE_CLIENT_REPORTS_PER_MINUTE", default_value_t = 60)]
     pub client_reports_per_minute: u32,
 
-    /// Minutes in `preparing` after which an order counts as stuck (`GET /health`).
-    #[arg(long, env = "BRIGADE_KITCHEN_STUCK_MINUTES", default_value_t = 20)]
-    pub kitchen_stuck_minutes: u64,
+    #[command(flatten)]
+    pub operator: OperatorArgs,
 
     #[command(flatten)]
     pub sign_in: SignInArgs,
@@ -235,7 +237,7 @@ impl ServeArgs {
             token_ttl_secs: 12 * 3600,
             db_pool_size: None,
             workers: None,
-            kitchen_stuck_minutes: 20,
+            operator: OperatorArgs::default(),
             slow_request_ms: 500,
             slow_query_ms: brigade_sql::DEFAULT_SLOW_QUERY.as_millis() as u64,
             client_reports_per_minute: 60,

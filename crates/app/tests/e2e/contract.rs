@@ -102,8 +102,10 @@ async fn pruning_never_leaves_a_hole_in_the_journal() {
     let db = TestDb::from_template().await;
     let uow = brigade_app::server::unit_of_work(&db.store, 1).expect("store");
     let event = |n: usize| brigade_domain::DomainEvent::KitchenAlert {
+        code: "test".to_owned(),
         message: format!("alert {n}"),
         severity: "info".to_owned(),
+        order_id: None,
     };
     let now = OffsetDateTime::now_utc();
     // A use case stamps `at` when it starts and takes its seq at the end: a later seq

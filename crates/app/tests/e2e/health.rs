@@ -53,7 +53,6 @@ async fn the_detailed_view_shows_active_stuck_and_average_preparation_in_the_kit
     let kitchen = &health["components"]["kitchen"];
     assert_eq!(kitchen["active_orders"], 3, "{health}");
     assert_eq!(kitchen["stuck_in_preparing"], 1);
-    assert_eq!(kitchen["stuck_after_minutes"], 20);
     assert_eq!(kitchen["status"], "attention");
     let avg = kitchen["avg_preparation_seconds_last_hour"]
         .as_f64()
@@ -72,9 +71,11 @@ async fn the_detailed_view_shows_active_stuck_and_average_preparation_in_the_kit
 
 /// A PostgreSQL server of this test's own, which it may stop and start again
 /// (`initdb` refuses root: it runs as the `postgres` user).
-struct PrivatePostgres {
+pub(crate) struct PrivatePostgres {
     dir: PathBuf,
     port: u16,
+    /// More server settings (`-c name=value ...`).
+    settings: String,
 }
 
 impl PrivatePostgres {
@@ -83,9 +84,10 @@ impl PrivatePostgres {
         let data = self.dir.join("data");
         let log = self.dir.join("log");
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 {}",
             self.port,
-            self.dir.display()
+            self.dir.display(),
+            self.settings
         );
         let mut args = vec![
             "-u".to_owned(),
@@ -111,6 +113,11 @@ impl PrivatePostgres {
     }
 
     fn start() -> PrivatePostgres {
+        Self::start_with("")
+    }
+
+    /// A server started with `settings` (`-c name=value ...`).
+    pub(crate) fn start_with(settings: &str) -> PrivatePostgres {
         let port = crate::support::free_port();
         let dir = crate::store::scratch_dir(&format!("pg-{port}"));
         let chowned = Command::new("chown")
@@ -130,12 +137,16 @@ impl PrivatePostgres {
             "initdb: {}",
             String::from_utf8_lossy(&initdb.stderr)
         );
-        let pg = PrivatePostgres { dir, port };
+        let pg = PrivatePostgres {
+            dir,
+            port,
+            settings: settings.to_owned(),
+        };
         assert!(pg.pg_ctl("start"), "pg_ctl start");
         pg
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 }

@@ -21,6 +21,7 @@ mod migrations;
 mod modifiers;
 mod nginx;
 mod openapi;
+mod operators;
 mod realtime;
 mod retention;
 mod schema;

@@ -10,16 +10,18 @@ use crate::support::{TestApp, VENUE};
 
 const VENUE_KEYS: &str = "20261202000001";
 /// The migrations after it.
-const LATER: [&str; 5] = [
+const LATER: [&str; 6] = [
     "20261203000001",
     "20261203000002",
     "20261204000001",
     "20261205000001",
     "20261206000001",
+    "20261207000001",
 ];
 const MENU: &str = "20261204000001";
 const MODIFIERS: &str = "20261205000001";
 const CHECKS: &str = "20261206000001";
+const OPERATIONS: &str = "20261207000001";
 
 #[actix_web::test]
 async fn migrations_run_up_down_and_up_again() {
@@ -162,6 +164,7 @@ async fn the_venue_keys_migration_goes_down_and_up_again_keeping_a_night_of_orde
 #[actix_web::test]
 async fn the_menu_migration_turns_free_text_categories_into_categories_by_name() {
     let app = TestApp::spawn().await;
+    assert_eq!(revert_last(&app.db.store).await.expect("down"), [OPERATIONS]);
     assert_eq!(revert_last(&app.db.store).await.expect("down"), [CHECKS]);
     assert_eq!(revert_last(&app.db.store).await.expect("down"), [MODIFIERS]);
     assert_eq!(revert_last(&app.db.store).await.expect("down"), [MENU]);
@@ -172,7 +175,7 @@ async fn the_menu_migration_turns_free_text_categories_into_categories_by_name()
         .await;
     assert_eq!(
         migrate(&app.db.store).await.expect("up"),
-        [MENU, MODIFIERS, CHECKS]
+        [MENU, MODIFIERS, CHECKS, OPERATIONS]
     );
 
     let admin = app.admin().await;

@@ -58,7 +58,11 @@ async fn send(caller: &Staff, method: &str, path: &str) -> crate::support::Reply
 
 #[actix_web::test]
 async fn every_route_but_sign_in_and_health_refuses_a_caller_without_a_credential() {
-    let app = TestApp::spawn().await;
+    // With an operator token configured: loopback alone opens no operator view.
+    let app = TestApp::start_with(crate::store::TestDb::from_template().await, |args| {
+        args.operator.operator_token = Some("an-operator-token-this-test-never-sends".to_owned());
+    })
+    .await;
     let spec = app
         .anonymous()
         .get("/api/v1/openapi.json")
@@ -95,7 +99,12 @@ async fn every_route_but_sign_in_and_health_refuses_a_caller_without_a_credentia
                 "{method} {path} ({id}): {:?}",
                 reply.body
             );
-            reply.expect_problem(401, "unauthorized");
+            let code = if path.starts_with("/api/v1/operator/") {
+                "operator_required"
+            } else {
+                "unauthorized"
+            };
+            reply.expect_problem(401, code);
         }
     }
 }

@@ -126,6 +126,8 @@ impl TestApp {
         // Tests log in often from one address; the sign-in suite sets real limits.
         args.sign_in.login_per_account_per_minute = 100_000;
         args.sign_in.login_per_address_per_minute = 100_000;
+        // Kitchen alerts are raised by the tests that want them.
+        args.operator.kitchen_alert_secs = 0;
         configure(&mut args);
         let running = brigade_app::server::start_with_clock(&args, clock)
             .await

@@ -487,14 +487,33 @@ async fn json_log_lines_carry_the_callers_trace_id_and_name_slow_queries_without
         // Every statement and request counts as slow.
         .env("BRIGADE_SLOW_QUERY_MS", "0")
         .env("BRIGADE_SLOW_REQUEST_MS", "0")
+        // And the kitchen display, an operation of its own.
+        .env("BRIGADE_SLOW_OPERATIONS_MS", "kitchen_display=0")
         .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT");
     let served = Served::spawn(command).await;
     let trace_id = "5bf92f3577b34da6a3ce929d0e0e4737";
-    Staff::anonymous(&served.base)
+    let session = Staff::anonymous(&served.base)
         .post_with(
             "/api/v1/auth/login",
             json!({ "email": "waiter1@beerflow.demo", "password": crate::support::PASSWORD }),
             &[("traceparent", &format!("00-{trace_id}-00f067aa0ba902b7-01"))],
+        )
+        .await
+        .expect(200);
+    let board_trace = "0af7651916cd43dd8448eb211c80319c";
+    Staff::anonymous(&served.base)
+        .with_token(
+            session["access_token"]
+                .as_str()
+                .expect("a token")
+                .to_owned(),
+        )
+        .get_with(
+            "/api/v1/orders/kitchen-display",
+            &[(
+                "traceparent",
+                &format!("00-{board_trace}-b7ad6b7169203331-01"),
+            )],
         )
         .await
         .expect(200);
@@ -506,7 +525,10 @@ async fn json_log_lines_carry_the_callers_trace_id_and_name_slow_queries_without
             .lines()
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("a JSON line ({e}): {l}")))
             .collect();
-        if lines.iter().any(|l| l["message"] == "slow request") {
+        if lines
+            .iter()
+            .any(|l| l["message"] == "slow request" && l["trace_id"] == board_trace)
+        {
             break lines;
         }
         assert!(
@@ -543,6 +565,14 @@ async fn json_log_lines_carry_the_callers_trace_id_and_name_slow_queries_without
         .find(|l| l["message"] == "slow request")
         .expect("the slow request line in the caller's trace");
     assert_eq!(request["span"]["http.route"], "/api/v1/auth/login");
+    assert_eq!(request["operation"], "other");
+    let board = lines
+        .iter()
+        .find(|l| l["message"] == "slow request" && l["trace_id"] == board_trace)
+        .expect("the kitchen display's slow request line, in its caller's trace");
+    assert_eq!(board["operation"], "kitchen_display");
+    assert_eq!(board["threshold_ms"], 0);
+    assert_eq!(board["level"], "WARN");
 }
 
 #[actix_web::test]

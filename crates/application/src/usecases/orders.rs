@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::checks::{check_with, rate_for, venue_of, with_check};
 use super::{Created, claim_key, optional_text};
-use crate::model::{IdempotencyKey, KitchenHealth, Order, OrderItem, Product};
+use crate::model::{IdempotencyKey, Order, OrderItem, Product};
 use crate::ports::{Measurement, Tx};
 use crate::{Actor, AppError, Brigade};
 
@@ -411,24 +411,6 @@ impl Brigade {
             Ok(tx
                 .orders()
                 .list(actor.venue_id, statuses, limit, false)
-                .await?)
-        })
-        .await
-    }
-
-    /// The kitchen of every venue, for operators: orders `preparing` longer than
-    /// `stuck_after` count as stuck; the mean preparation time covers the last hour.
-    pub async fn kitchen_health(
-        &self,
-        stuck_after: std::time::Duration,
-    ) -> Result<KitchenHealth, AppError> {
-        let now = self.now();
-        let stuck_before = now - stuck_after;
-        let ready_since = now - time::Duration::hours(1);
-        self.read(async |tx| {
-            Ok(tx
-                .orders()
-                .kitchen_health(stuck_before, ready_since)
                 .await?)
         })
         .await

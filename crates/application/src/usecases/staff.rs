@@ -72,7 +72,7 @@ async fn member(tx: &mut dyn Tx, venue: VenueId, user: UserId) -> Result<StaffMe
 
 impl Brigade {
     /// The hash of an acceptable password (8 to 256 characters).
-    async fn hashed(&self, password: &str) -> Result<String, AppError> {
+    pub(crate) async fn hashed(&self, password: &str) -> Result<String, AppError> {
         valid_password(password)?;
         Ok(self
             .passwords

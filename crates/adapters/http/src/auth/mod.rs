@@ -9,6 +9,7 @@
 
 pub mod access;
 pub(crate) mod login;
+pub(crate) mod operator;
 
 use std::sync::Arc;
 use std::time::Duration;

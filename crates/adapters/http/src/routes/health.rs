@@ -1,11 +1,13 @@
-//! Health probes (DESIGN §8). Liveness never touches dependencies. Readiness answers
-//! 503 when the database does not; a component that is down but not fatal (Redis: its
-//! loss delays fan-out to the journal poll, it loses nothing) makes the status
-//! `degraded`, still 200, so a load balancer keeps the instance. The detailed view adds
-//! each component's report and the kitchen.
+//! Health probes (DESIGN §7, §11). Liveness never touches dependencies and names the
+//! running version. Readiness answers 503 when the database does not; a component that
+//! is down or degraded but not fatal (Redis: its loss delays fan-out to the journal
+//! poll, it loses nothing) makes the status `degraded`, still 200, so a load balancer
+//! keeps the instance. `/health` gives anyone the status alone, and operators each
+//! component's report with its figures and the kitchen's health, which is
+//! `attention`/`critical` from each venue's thresholds (an idle kitchen is healthy).
 
 use actix_web::get;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
@@ -14,34 +16,48 @@ use crate::AppState;
     tag = "health",
     operation_id = "health_live",
     summary = "Liveness",
-    responses((status = 200, description = "The process answers (touches no dependency).", body = serde_json::Value))
+    responses((status = 200, description = "The process answers (touches no dependency), with its `version`.", body = serde_json::Value))
 )]
 #[get("/live")]
 pub(crate) async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    HttpResponse::Ok().json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-/// The database's status and every component's report.
-async fn components(state: &AppState) -> (bool, Map<String, Value>) {
+/// The database's status and every component's report; `all` adds those that are
+/// not part of readiness (the host's resources).
+async fn components(state: &AppState, all: bool) -> (bool, Map<String, Value>) {
+    let started = std::time::Instant::now();
     let database = state.brigade.ready().await;
+    let took_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Err(e) = &database {
         tracing::warn!(error = %e, "health: database down");
     }
     let mut components = Map::new();
     components.insert(
         "database".to_owned(),
-        json!({ "status": if database.is_ok() { "up" } else { "down" } }),
+        if database.is_ok() {
+            json!({ "status": "up", "response_time_ms": round2(took_ms) })
+        } else {
+            json!({ "status": "down" })
+        },
     );
-    for component in &state.health {
-        components.insert(component.name().to_owned(), component.report());
+    for component in state.health.iter().filter(|c| all || c.in_readiness()) {
+        components.insert(component.name().to_owned(), component.report().await);
     }
     (database.is_ok(), components)
+}
+
+pub(crate) fn round2(ms: f64) -> f64 {
+    (ms * 100.0).round() / 100.0
 }
 
 fn status(database_up: bool, components: &Map<String, Value>) -> &'static str {
     if !database_up {
         "unavailable"
-    } else if components.values().any(|c| c["status"] == "down") {
+    } else if components
+        .values()
+        .any(|c| c["status"] == "down" || c["status"] == "degraded")
+    {
         "degraded"
     } else {
         "ok"
@@ -61,13 +77,13 @@ fn answer(database_up: bool, body: Value) -> HttpResponse {
     operation_id = "health_ready",
     summary = "Readiness",
     responses(
-        (status = 200, description = "Ready: `ok`, or `degraded` when a non-fatal component (Redis) is down.", body = serde_json::Value),
+        (status = 200, description = "Ready: `ok`, or `degraded` when a non-fatal component (Redis, the WebSocket gateway) has a problem.", body = serde_json::Value),
         (status = 503, description = "Not ready: the database does not answer.", body = serde_json::Value),
     )
 )]
 #[get("/ready")]
 pub(crate) async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    let (up, components) = components(&state).await;
+    let (up, components) = components(&state, false).await;
     let mut body = json!({ "status": status(up, &components) });
     for (name, report) in &components {
         body[name] = report["status"].clone();
@@ -75,26 +91,38 @@ pub(crate) async fn ready(state: web::Data<AppState>) -> HttpResponse {
     answer(up, body)
 }
 
-/// The detailed view, with kitchen health: 503 when not ready.
+/// Operators see every component with its figures and the kitchen; anyone else the
+/// status alone (no venue, no figure). 503 when not ready.
 #[utoipa::path(
     tag = "health",
     operation_id = "health_detailed",
-    summary = "Every component's health, and the kitchen's",
+    summary = "Health: the status, or for operators every component's",
     responses(
-        (status = 200, description = "Every component's report and the kitchen's health.", body = serde_json::Value),
+        (status = 200, description = "`{\"status\"}` alone; with the operator token (or from the host itself when none is configured), every component's report: database and Redis round trips, the WebSocket gateway, the host's CPU, memory and disk, and the kitchen.", body = serde_json::Value),
         (status = 503, description = "Not ready: the database does not answer.", body = serde_json::Value),
     )
 )]
 #[get("")]
-pub(crate) async fn detailed(state: web::Data<AppState>) -> HttpResponse {
-    let (up, mut components) = components(&state).await;
+pub(crate) async fn detailed(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if !state.operators.admit(&req) {
+        let up = state.brigade.ready().await.is_ok();
+        let status = if up { "ok" } else { "unavailable" };
+        return answer(up, json!({ "status": status }));
+    }
+    let (up, mut components) = components(&state, true).await;
     let kitchen = if up {
-        match state.brigade.kitchen_health(state.stuck_after).await {
+        match state.brigade.kitchen_health().await {
             Ok(k) => json!({
-                "status": if k.stuck_in_preparing > 0 { "attention" } else { "ok" },
+                "status": if k.critical > 0 {
+                    "critical"
+                } else if k.stuck_in_preparing > 0 {
+                    "attention"
+                } else {
+                    "ok"
+                },
                 "active_orders": k.active_orders,
                 "stuck_in_preparing": k.stuck_in_preparing,
-                "stuck_after_minutes": state.stuck_after.as_secs() / 60,
+                "critical_in_preparing": k.critical,
                 "avg_preparation_seconds_last_hour": k.avg_preparation_secs,
             }),
             Err(e) => {
@@ -105,9 +133,13 @@ pub(crate) async fn detailed(state: web::Data<AppState>) -> HttpResponse {
     } else {
         json!({ "status": "unknown" })
     };
+    // The kitchen's state is the venues' business, not the instance's: it never
+    // changes the status.
+    let status = status(up, &components);
     components.insert("kitchen".to_owned(), kitchen);
     let body = json!({
-        "status": status(up, &components),
+        "status": status,
+        "version": env!("CARGO_PKG_VERSION"),
         "components": components,
     });
     answer(up, body)

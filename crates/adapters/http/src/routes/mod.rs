@@ -11,9 +11,11 @@ mod discounts;
 mod health;
 pub(crate) mod menu;
 mod modifiers;
+mod operator;
 mod orders;
 mod receipts;
 pub mod request_id;
+pub(crate) mod slow;
 mod staff;
 mod stock;
 mod summary;
@@ -57,6 +59,11 @@ pub(crate) fn mount(cfg: &mut ServiceConfig) {
             .service(client::metrics)
             .service(client::error)
             .service(venues::list)
+            .service(
+                scope("/operator")
+                    .service(operator::metrics)
+                    .service(operator::queries),
+            )
             .service(
                 scope("/venues/{venue_id}")
                     .service(venues::get)

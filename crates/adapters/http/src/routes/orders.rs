@@ -1,3 +1,4 @@
+use actix_web::HttpMessage as _;
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{delete, get, patch, post};
 use brigade_domain::{OrderId, OrderStatus};
@@ -99,6 +100,11 @@ pub(crate) async fn change_status(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_body::<StatusRequest>(&req, payload).await?;
+    if body.value.status == brigade_domain::OrderStatus::Served {
+        // Serving allocates stock: its own slow threshold.
+        req.extensions_mut()
+            .insert(super::slow::Operation("order_serve"));
+    }
     let order = state
         .brigade
         .change_status(&actor, path.id(), body.value.status)

@@ -2,7 +2,9 @@
 //! tracing span and returned on the response; one access-log line per request. The
 //! span continues the caller's W3C `traceparent` when there is one, and every request
 //! is recorded in the `http.server.request.duration` histogram (OpenTelemetry semantic
-//! conventions: seconds, route templates, never raw paths).
+//! conventions: seconds, route templates, never raw paths). Each response carries
+//! `X-Response-Time`; a request slower than its operation's threshold (`slow`) is logged
+//! at WARN and counted, and every request goes into the operator's hour (`stats`).
 
 use std::time::Instant;
 
@@ -24,6 +26,8 @@ use uuid::Uuid;
 pub struct RequestId(pub String);
 
 const HEADER: HeaderName = HeaderName::from_static("x-request-id");
+/// How long the server took, as seed 000 reports it (`12.34ms`).
+const RESPONSE_TIME: HeaderName = HeaderName::from_static("x-response-time");
 
 pub async fn middleware(
     req: ServiceRequest,
@@ -36,9 +40,9 @@ pub async fn middleware(
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
     req.extensions_mut().insert(RequestId(id.clone()));
-    let slow = req
+    let state = req
         .app_data::<actix_web::web::Data<crate::AppState>>()
-        .map(|state| state.slow_request);
+        .cloned();
     let method = req.method().to_string();
     // Exported per the HTTP server semantic conventions: named `{method} {route}` once
     // the route is known, kind `server`, an error status for 5xx.
@@ -79,7 +83,29 @@ pub async fn middleware(
     if status >= 500 {
         span.set_status(opentelemetry::trace::Status::error("server error"));
     }
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let took = started.elapsed();
+    let duration_ms = took.as_secs_f64() * 1000.0;
+    let operation = response
+        .request()
+        .extensions()
+        .get::<super::slow::Operation>()
+        .map(|o| o.0)
+        .or_else(|| {
+            route
+                .as_deref()
+                .and_then(|r| super::slow::SlowThresholds::operation(&method, r))
+        });
+    let threshold = state.as_ref().map(|s| s.slow.threshold(operation));
+    let slow = threshold.is_some_and(|t| took > t);
+    if let Some(state) = &state {
+        state.requests.record(status, took, slow);
+    }
+    if slow {
+        slow_counter().add(
+            1,
+            &[KeyValue::new("operation", operation.unwrap_or("other"))],
+        );
+    }
     span.in_scope(|| {
         if status >= 500 {
             tracing::error!(
@@ -87,11 +113,12 @@ pub async fn middleware(
                 duration_ms,
                 "request failed"
             );
-        } else if slow.is_some_and(|slow| started.elapsed() > slow) {
+        } else if slow {
             tracing::warn!(
                 http.response.status_code = status,
                 duration_ms,
-                threshold_ms = slow.map_or(0, |s| s.as_millis() as u64),
+                operation = operation.unwrap_or("other"),
+                threshold_ms = threshold.map_or(0, |t| t.as_millis() as u64),
                 "slow request"
             );
         } else {
@@ -99,7 +126,7 @@ pub async fn middleware(
         }
     });
     duration_histogram().record(
-        started.elapsed().as_secs_f64(),
+        took.as_secs_f64(),
         &[
             KeyValue::new("http.request.method", method),
             KeyValue::new(
@@ -111,6 +138,9 @@ pub async fn middleware(
     );
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&format!("{duration_ms:.2}ms")) {
+        response.headers_mut().insert(RESPONSE_TIME, value);
     }
     Ok(response)
 }
@@ -139,6 +169,22 @@ fn duration_histogram() -> &'static Histogram<f64> {
             .with_boundaries(vec![
                 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
             ])
+            .build()
+    })
+}
+
+/// `brigade.http.slow_requests`: requests slower than their operation's threshold.
+fn slow_counter() -> &'static opentelemetry::metrics::Counter<u64> {
+    static COUNTER: std::sync::OnceLock<opentelemetry::metrics::Counter<u64>> =
+        std::sync::OnceLock::new();
+    COUNTER.get_or_init(|| {
+        opentelemetry::global::meter("brigade")
+            .u64_counter("brigade.http.slow_requests")
+            .with_unit("{request}")
+            .with_description(
+                "Requests slower than their operation's threshold (BRIGADE_SLOW_OPERATIONS_MS; \
+                 `other` for the rest, BRIGADE_SLOW_REQUEST_MS), by `operation`.",
+            )
             .build()
     })
 }

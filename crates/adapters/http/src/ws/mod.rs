@@ -37,19 +37,26 @@ pub fn configure(hub: Hub) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
-/// The gateway's section of the detailed health view.
+/// The gateway's section of the detailed health view: `degraded` while queues
+/// overflow or fan-out is slow (`hub::trouble`).
+#[async_trait::async_trait]
 impl crate::HealthReport for Hub {
     fn name(&self) -> &'static str {
         "websocket"
     }
 
-    fn report(&self) -> serde_json::Value {
+    async fn report(&self) -> serde_json::Value {
         let venues = self.connections();
         let total: usize = venues.iter().map(|(_, n)| n).sum();
         let by_venue: serde_json::Map<String, serde_json::Value> = venues
             .into_iter()
             .map(|(venue, n)| (venue.to_string(), json!(n)))
             .collect();
-        json!({ "status": "up", "connections": total, "venues": by_venue })
+        let (status, trouble) = self.trouble();
+        let mut report = json!({ "status": status, "connections": total, "venues": by_venue });
+        if let (Some(report), Some(trouble)) = (report.as_object_mut(), trouble.as_object()) {
+            report.extend(trouble.clone());
+        }
+        report
     }
 }

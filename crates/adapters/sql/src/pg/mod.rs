@@ -12,6 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use async_trait::async_trait;
 use brigade_application::StoreError;
+use brigade_application::model::{QueryStat, QueryStats};
 use brigade_application::ports::{Connections, Tx, UnitOfWork};
 use deadpool::Runtime;
 use diesel::Connection;
@@ -171,6 +172,29 @@ impl UnitOfWork for PgUnitOfWork {
         }
     }
 
+    async fn query_stats(&self, limit: usize) -> Result<QueryStats, StoreError> {
+        let mut conn = self.checkout().await?;
+        let rows: Result<Vec<StatRow>, _> = diesel::sql_query(TOP_STATEMENTS)
+            .bind::<diesel::sql_types::BigInt, _>(i64::try_from(limit).unwrap_or(20))
+            .load(&mut *conn)
+            .await;
+        match rows {
+            Ok(rows) => Ok(QueryStats::Statements(
+                rows.into_iter().map(QueryStat::from).collect(),
+            )),
+            // Not installed, or not loaded at server start.
+            Err(diesel::result::Error::DatabaseError(_, info)) => {
+                Ok(QueryStats::Unavailable(format!(
+                    "{} (load it: shared_preload_libraries = 'pg_stat_statements' in \
+                     postgresql.conf, restart, then CREATE EXTENSION pg_stat_statements \
+                     in this database; deploy/compose.yaml does both)",
+                    info.message()
+                )))
+            }
+            Err(e) => Err(crate::error::pg(e)),
+        }
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.checkout().await?;
         diesel::sql_query("SELECT 1")
@@ -178,5 +202,39 @@ impl UnitOfWork for PgUnitOfWork {
             .await
             .map_err(crate::error::pg)?;
         Ok(())
+    }
+}
+
+/// This database's costliest statement patterns, from `pg_stat_statements`.
+const TOP_STATEMENTS: &str = "SELECT query AS statement, calls, total_exec_time AS total_ms,
+        mean_exec_time AS mean_ms, max_exec_time AS max_ms
+   FROM pg_stat_statements
+  WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+  ORDER BY total_exec_time DESC
+  LIMIT $1";
+
+#[derive(diesel::QueryableByName)]
+struct StatRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    statement: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    calls: i64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    total_ms: f64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    mean_ms: f64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    max_ms: f64,
+}
+
+impl From<StatRow> for QueryStat {
+    fn from(r: StatRow) -> Self {
+        QueryStat {
+            statement: r.statement,
+            calls: r.calls,
+            total_ms: r.total_ms,
+            mean_ms: r.mean_ms,
+            max_ms: r.max_ms,
+        }
     }
 }

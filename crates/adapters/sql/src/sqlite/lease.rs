@@ -14,6 +14,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::thread::ConnectionThread;
 use super::{Connection, establish};
+use crate::StatementStats;
 use crate::statements::{ParentSpan, QueryTracing, StatementLog};
 
 /// A fixed number of connections to one file, lent out one at a time each.
@@ -26,6 +27,8 @@ pub(super) struct Slots {
     statements: StatementLog,
     /// Statements run on these connections (shared with the other slots of the file).
     count: Arc<AtomicU64>,
+    /// Each statement pattern's cost (shared likewise).
+    stats: Arc<StatementStats>,
 }
 
 struct Idle {
@@ -42,6 +45,7 @@ impl Slots {
         size: usize,
         statements: StatementLog,
         count: Arc<AtomicU64>,
+        stats: Arc<StatementStats>,
     ) -> Arc<Self> {
         Arc::new(Self {
             path,
@@ -50,6 +54,7 @@ impl Slots {
             permits: Arc::new(Semaphore::new(size)),
             statements,
             count,
+            stats,
         })
     }
 
@@ -113,7 +118,8 @@ impl Slots {
         conn.set_instrumentation(
             QueryTracing::new("sqlite", self.statements)
                 .under(parent.clone())
-                .counting(Arc::clone(&self.count)),
+                .counting(Arc::clone(&self.count))
+                .keeping(Arc::clone(&self.stats)),
         );
         Ok((
             SyncConnectionWrapper::with_runtime(conn, ConnectionThread::get_runtime()),

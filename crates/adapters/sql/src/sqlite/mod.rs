@@ -14,12 +14,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
+use brigade_application::model::QueryStats;
 use brigade_application::ports::{Connections, Tx, UnitOfWork};
 use diesel::Connection as _;
 use diesel::SqliteConnection;
 use diesel_async::SimpleAsyncConnection;
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 
+use crate::StatementStats;
 use crate::migrate::{self, Direction};
 use crate::statements::StatementLog;
 use crate::tx::{Conn, SqlTx};
@@ -86,6 +88,7 @@ pub struct SqliteUnitOfWork {
     writer: Arc<Slots>,
     readers: Arc<Slots>,
     statements: Arc<AtomicU64>,
+    stats: Arc<StatementStats>,
 }
 
 impl SqliteUnitOfWork {
@@ -101,10 +104,21 @@ impl SqliteUnitOfWork {
         // Fail now, with the path in the message, rather than at the first request.
         establish(&path)?;
         let count = Arc::new(AtomicU64::new(0));
+        let stats = Arc::new(StatementStats::default());
+        let slots = |path, size| {
+            Slots::new(
+                path,
+                size,
+                statements,
+                Arc::clone(&count),
+                Arc::clone(&stats),
+            )
+        };
         Ok(Self {
-            writer: Slots::new(path.clone(), 1, statements, Arc::clone(&count)),
-            readers: Slots::new(path, readers.max(1), statements, Arc::clone(&count)),
+            writer: slots(path.clone(), 1),
+            readers: slots(path, readers.max(1)),
             statements: count,
+            stats,
         })
     }
 
@@ -155,6 +169,10 @@ impl UnitOfWork for SqliteUnitOfWork {
 
     fn statements(&self) -> u64 {
         AtomicU64::load(&self.statements, Ordering::Relaxed)
+    }
+
+    async fn query_stats(&self, limit: usize) -> Result<QueryStats, StoreError> {
+        Ok(QueryStats::Statements(self.stats.top(limit)))
     }
 
     fn connections(&self) -> Connections {

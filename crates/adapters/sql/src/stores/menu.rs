@@ -140,8 +140,13 @@ impl MenuStore for SqlTx {
         since: time::OffsetDateTime,
         limit: i64,
     ) -> Result<Vec<VenueId>, StoreError> {
+        // Hidden venues (the deploy smoke test's) are not worth a warm cache.
+        let hidden = crate::schema::venues::table
+            .filter(crate::schema::venues::hidden.eq(true))
+            .select(crate::schema::venues::id);
         let venues: Vec<Key> = on!(&mut self.conn, |c| orders::table
             .filter(orders::created_at.gt(At(since)))
+            .filter(orders::venue_id.ne_all(hidden))
             .group_by(orders::venue_id)
             // Both dialects order their timestamps (SQLite's text sorts in time order).
             .order(diesel::dsl::sql::<diesel::sql_types::Bool>(

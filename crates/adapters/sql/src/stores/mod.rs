@@ -9,6 +9,7 @@ mod events;
 mod idempotency;
 mod menu;
 pub(crate) mod modifiers;
+mod operations;
 mod orders;
 mod products;
 mod stock;

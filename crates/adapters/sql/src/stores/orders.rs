@@ -2,42 +2,21 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use brigade_application::StoreError;
-use brigade_application::model::{ItemAllocation, KitchenHealth, Order, OrderItem};
+use brigade_application::model::{ItemAllocation, Order, OrderItem};
 use brigade_application::ports::OrderStore;
 use brigade_domain::fefo::Take;
 use brigade_domain::order::Stamp;
 use brigade_domain::{Money, OrderId, OrderItemId, OrderStatus, Quantity, TableId, VenueId};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Nullable};
 use diesel_async::RunQueryDsl;
 use time::OffsetDateTime;
 
 use crate::rows::{ItemRow, OrderRow};
 use crate::schema::{dining_tables, lots, order_item_lots as oil, order_items as oi, orders as o};
 use crate::tx::{Conn, SqlTx, on};
-use crate::types::{AsKey, At, Key, Stamp as SqlStamp};
+use crate::types::{AsKey, At, Key};
 
 const CLOSED: [&str; 2] = ["completed", "cancelled"];
-
-#[derive(QueryableByName)]
-struct KitchenRow {
-    #[diesel(sql_type = BigInt)]
-    active: i64,
-    #[diesel(sql_type = BigInt)]
-    stuck: i64,
-    #[diesel(sql_type = Nullable<Double>)]
-    avg_secs: Option<f64>,
-}
-
-impl From<KitchenRow> for KitchenHealth {
-    fn from(r: KitchenRow) -> Self {
-        KitchenHealth {
-            active_orders: r.active,
-            stuck_in_preparing: r.stuck,
-            avg_preparation_secs: r.avg_secs,
-        }
-    }
-}
 
 #[diesel::dsl::auto_type]
 fn by_id(venue: Key, id: Key) -> _ {
@@ -355,41 +334,5 @@ impl OrderStore for SqlTx {
             .execute(c)
             .await)?;
         Ok(())
-    }
-
-    async fn kitchen_health(
-        &mut self,
-        stuck_before: OffsetDateTime,
-        ready_since: OffsetDateTime,
-    ) -> Result<KitchenHealth, StoreError> {
-        // Raw for the aggregate FILTERs; the dialects measure durations differently
-        // (SQLite: UTC text read by julianday()).
-        let row: KitchenRow = on!(&mut self.conn,
-            pg: |c| diesel::sql_query(
-                "SELECT count(*) FILTER (WHERE status IN ('confirmed', 'preparing', 'ready')) AS active,
-                        count(*) FILTER (WHERE status = 'preparing' AND kitchen_started_at < $1) AS stuck,
-                        CAST(avg(EXTRACT(EPOCH FROM (ready_at - kitchen_started_at)))
-                             FILTER (WHERE ready_at >= $2 AND kitchen_started_at IS NOT NULL) AS float8) AS avg_secs
-                   FROM orders
-                  WHERE status IN ('confirmed', 'preparing', 'ready') OR ready_at >= $2",
-            )
-            .bind::<SqlStamp, _>(At(stuck_before))
-            .bind::<SqlStamp, _>(At(ready_since))
-            .get_result(c)
-            .await,
-            sqlite: |c| diesel::sql_query(
-                "SELECT count(*) FILTER (WHERE status IN ('confirmed', 'preparing', 'ready')) AS active,
-                        count(*) FILTER (WHERE status = 'preparing' AND kitchen_started_at < ?1) AS stuck,
-                        avg((julianday(ready_at) - julianday(kitchen_started_at)) * 86400.0)
-                            FILTER (WHERE ready_at >= ?2 AND kitchen_started_at IS NOT NULL) AS avg_secs
-                   FROM orders
-                  WHERE status IN ('confirmed', 'preparing', 'ready') OR ready_at >= ?2",
-            )
-            .bind::<SqlStamp, _>(At(stuck_before))
-            .bind::<SqlStamp, _>(At(ready_since))
-            .get_result(c)
-            .await,
-        )?;
-        Ok(row.into())
     }
 }

@@ -29,8 +29,11 @@ use brigade_domain::VenueId;
 use bytestring::ByteString;
 use tokio::sync::{Notify, mpsc};
 
+use trouble::Trouble;
+
 mod pump;
 mod sweep;
+mod trouble;
 
 /// Journal entries read per query when catching up.
 pub(crate) const PAGE: i64 = 500;
@@ -85,6 +88,8 @@ struct Feed {
     /// The venue's journal head as the sweep last read it.
     head: AtomicI64,
     state: Mutex<FeedState>,
+    /// The hub's health signals.
+    trouble: Arc<Trouble>,
 }
 
 struct FeedState {
@@ -108,6 +113,9 @@ pub struct WsSettings {
     pub idle_timeout: Duration,
     /// How long one send may wait on a client that does not read before it is cut off.
     pub send_timeout: Duration,
+    /// An event queued for the screens later than this after its change is a slow
+    /// fan-out: logged, and the gateway is `degraded` for a minute.
+    pub slow_fanout: Duration,
 }
 
 impl Default for WsSettings {
@@ -118,6 +126,7 @@ impl Default for WsSettings {
             heartbeat: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(60),
             send_timeout: Duration::from_secs(10),
+            slow_fanout: Duration::from_millis(50),
         }
     }
 }
@@ -133,6 +142,7 @@ struct HubInner {
     settings: WsSettings,
     /// Whether the sweep task runs (started with the first feed).
     sweeping: AtomicBool,
+    trouble: Arc<Trouble>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -147,6 +157,7 @@ impl Hub {
         Self {
             inner: Arc::new(HubInner {
                 feeds: Mutex::new(HashMap::new()),
+                trouble: Arc::new(Trouble::new(settings.slow_fanout)),
                 settings,
                 sweeping: AtomicBool::new(false),
             }),
@@ -155,6 +166,11 @@ impl Hub {
 
     pub fn settings(&self) -> &WsSettings {
         &self.inner.settings
+    }
+
+    /// `up`, or `degraded` (queues overflowing, fan-out slow) and the details.
+    pub fn trouble(&self) -> (&'static str, serde_json::Value) {
+        self.inner.trouble.report()
     }
 
     /// Subscribers per venue on this instance.
@@ -234,6 +250,7 @@ impl Hub {
             inbox,
             behind: Notify::new(),
             head: AtomicI64::new(last),
+            trouble: Arc::clone(&self.inner.trouble),
             state: Mutex::new(FeedState {
                 last,
                 subscribers: Vec::new(),

@@ -142,6 +142,7 @@ impl Pump {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     s.overflowed.store(true, Ordering::Release);
+                    self.feed.trouble.overflowed();
                     false
                 }
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
@@ -149,6 +150,9 @@ impl Pump {
         drop(state);
         if watched {
             crate::ws::metrics::fanout_lag(lag);
+            self.feed
+                .trouble
+                .fanned_out(std::time::Duration::from_secs_f64(lag.max(0.0)));
         }
     }
 }

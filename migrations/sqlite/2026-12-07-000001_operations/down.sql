@@ -1,0 +1,3 @@
+DROP INDEX orders_preparing_idx;
+DROP TABLE kitchen_alerts;
+ALTER TABLE venues DROP COLUMN hidden;
