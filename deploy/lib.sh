@@ -7,6 +7,7 @@
 #   $BRIGADE_HOME/previous  -> the release before it (symlink; rollback's default target)
 #   $BRIGADE_HOME/backups/  -> pg_dump -Fc files, one per deploy and per rollback
 #   $BRIGADE_HOME/history.log
+#   $BRIGADE_HOME/reports/  -> one JSON report per deploy and per rollback
 #
 # A release directory is a checked-out release of the repository, built: it holds
 # migrations/postgres/<version>_<name>/{up,down}.sql and the binary, either at
@@ -22,6 +23,8 @@
 [[ -n ${BRIGADE_STOP_CMD:-} ]] || BRIGADE_STOP_CMD='systemctl stop brigade@{name}'
 : "${BRIGADE_READY_TIMEOUT:=120}"
 : "${BRIGADE_SETTLE_SECS:=5}"
+: "${BRIGADE_SMOKE:=1}"
+: "${BRIGADE_SMOKE_TIMEOUT:=300}"
 
 DRY_RUN=${DRY_RUN:-0}
 
@@ -31,7 +34,9 @@ step() { printf '\n[%s] ==> %s\n' "$(ts)" "$*"; }
 info() { printf '[%s]     %s\n' "$(ts)" "$*"; }
 warn() { printf '[%s] warning: %s\n' "$(ts)" "$*" >&2; }
 FAIL_HINT=
+LAST_ERROR= # what went wrong, for the report
 die() {
+  LAST_ERROR=$*
   printf '[%s] error: %s\n' "$(ts)" "$*" >&2
   [[ -z $FAIL_HINT ]] || printf '[%s]        %s\n' "$(ts)" "$FAIL_HINT" >&2
   exit 1
@@ -41,6 +46,7 @@ die() {
 set -E
 trap 'on_error $? $LINENO' ERR
 on_error() {
+  LAST_ERROR="a command failed (status $1, line $2 of $(basename "$0"))"
   printf '[%s] error: a command failed (status %s, line %s of %s)\n' "$(ts)" "$1" "$2" "$(basename "$0")" >&2
   [[ -z $FAIL_HINT ]] || printf '[%s]        %s\n' "$(ts)" "$FAIL_HINT" >&2
 }
@@ -228,6 +234,27 @@ check_instances() {
       die "BRIGADE_INSTANCES entry '$entry' is not name=http(s)://host:port"
   done
   info "instances: $BRIGADE_INSTANCES"
+  [[ $BRIGADE_SMOKE == 0 || $BRIGADE_SMOKE == 1 ]] ||
+    die "BRIGADE_SMOKE is '$BRIGADE_SMOKE': 1 runs the smoke test after the restart, 0 skips it"
+  [[ $BRIGADE_SMOKE_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "BRIGADE_SMOKE_TIMEOUT must be a number of seconds"
+  if [[ -n ${BRIGADE_SMOKE_URL:-} ]]; then
+    [[ $BRIGADE_SMOKE_URL =~ ^https?://[^[:space:]]+$ ]] ||
+      die "BRIGADE_SMOKE_URL '$BRIGADE_SMOKE_URL' is not an http(s):// URL"
+    info "smoke test against $BRIGADE_SMOKE_URL (BRIGADE_SMOKE_URL), not each instance"
+  fi
+  # Found now rather than after the restart: `brigade smoke` speaks plain HTTP only.
+  if [[ $BRIGADE_SMOKE == 1 ]]; then
+    local target
+    for target in ${BRIGADE_SMOKE_URL:-$(smoke_urls)}; do
+      [[ $target != https://* ]] ||
+        die "the smoke test speaks plain HTTP and would fail on $target: set BRIGADE_SMOKE_URL to an http:// URL (an instance on loopback, or nginx), or BRIGADE_SMOKE=0"
+    done
+  fi
+}
+
+smoke_urls() {
+  local name
+  for name in $(instance_names); do instance_url "$name"; done
 }
 
 instance_names() {
@@ -278,27 +305,411 @@ roll_instances() {
       [[ $DRY_RUN == 1 ]] || sleep "$BRIGADE_SETTLE_SECS"
     fi
     first=0
+    check_start "restart $name"
     info "restarting instance $name"
     instance_cmd "$BRIGADE_RESTART_CMD" "$name" || die "restarting instance $name failed"
     wait_ready "$name" || die "instance $name not ready after ${BRIGADE_READY_TIMEOUT}s ($(instance_url "$name")/health/ready); the instances after it were not touched"
+    check_end true
   done
 }
 
 stop_instances() {
   local name
   for name in $(instance_names); do
+    check_start "stop $name"
     info "stopping instance $name"
     instance_cmd "$BRIGADE_STOP_CMD" "$name" || die "stopping instance $name failed"
+    check_end true
   done
 }
 
+# ------------------------------------------------------------------------- versions
+# The version a release's binary reports: `brigade --version` prints "brigade 0.1.0".
+release_version() {
+  local out
+  out=$("$1" --version 2>/dev/null) || return 1
+  out=${out%%$'\n'*}
+  [[ -n ${out// /} ]] || return 1
+  printf '%s\n' "${out##* }"
+}
+
+# Reads every instance's /health/live into the associative array named $1: name ->
+# version; "" when the instance does not answer, "unknown" when it answers without a
+# version (a release older than that field). Reads only: also run with --dry-run.
+# shellcheck disable=SC2004,SC2034 # versions_ is a nameref to an associative array
+read_versions() {
+  local -n versions_=$1
+  local name body
+  versions_=()
+  for name in $(instance_names); do
+    versions_[$name]=
+    body=$(curl -fsS --max-time 3 "$(instance_url "$name")/health/live" 2>/dev/null) || continue
+    if [[ $body =~ \"version\"[[:space:]]*:[[:space:]]*\"([^\"]*)\" ]]; then
+      versions_[$name]=${BASH_REMATCH[1]:-unknown}
+    else
+      versions_[$name]=unknown
+    fi
+  done
+}
+
+# Prints what read_versions found; warns when the instances answering run different
+# versions (an earlier deploy or rollback stopped between two instances).
+show_versions() {
+  local -n shown_=$1
+  local name version list=
+  local -A distinct=()
+  for name in $(instance_names); do
+    version=${shown_[$name]-}
+    case $version in
+      "") info "instance $name: not answering" ;;
+      unknown) info "instance $name: running a release that does not report its version" ;;
+      *) info "instance $name: running $version" ;;
+    esac
+    list+=" $name=${version:-down}"
+    [[ -z $version ]] || distinct[$version]=1
+  done
+  if ((${#distinct[@]} > 1)); then
+    warn "the instances run different versions (${list# }): an earlier deploy or rollback did not finish its rolling restart"
+  fi
+}
+
+# After the restart: every instance must report the release's version, else die (with
+# FAIL_HINT). STRICT=1: an instance without a version in /health/live runs an older
+# release, which is a mismatch; STRICT=0 (the release itself predates the field): it
+# cannot be confirmed, a warning. Fills VERSION_AFTER.
+verify_versions() {
+  local expected=$1 strict=$2 name version other=0
+  local -a bad=()
+  if [[ $DRY_RUN == 1 ]]; then
+    info "(dry run) would check that every instance reports $expected on /health/live"
+    return 0
+  fi
+  read_versions VERSION_AFTER
+  for name in $(instance_names); do
+    version=${VERSION_AFTER[$name]-}
+    case $version in
+      "$expected") info "instance $name: running $expected" ;;
+      "") bad+=("instance $name does not answer $(instance_url "$name")/health/live") ;;
+      unknown)
+        if [[ $strict == 1 ]]; then
+          bad+=("instance $name runs a release that does not report its version, older than $expected")
+          other=1
+        else
+          warn "instance $name does not report its version (the release predates it): cannot confirm it runs $expected"
+        fi
+        ;;
+      *)
+        bad+=("instance $name runs $version, not $expected")
+        other=1
+        ;;
+    esac
+  done
+  ((${#bad[@]} == 0)) && return 0
+  local what
+  what=$(printf '%s; ' "${bad[@]}")
+  what="after the restart, ${what%; }"
+  # The usual cause: a unit that starts a fixed path instead of the current release.
+  ((other == 0)) || what+=". Does each instance run the binary under $BRIGADE_HOME/current (ExecStart of its unit)?"
+  die "$what"
+}
+
+# ---------------------------------------------------------------------------- smoke
+# `brigade smoke --url URL --report FILE` runs the critical flows (login, a table, an
+# order to the kitchen display and its WebSocket event, the menu) against a running
+# server, as the least-privilege user of a hidden smoke venue it provisions through the
+# database, and cleans up after itself.
+SMOKE_DIR=
+SMOKE_FAILED=()
+
+# Releases from before the smoke test (rollback targets) lack the command.
+has_smoke() { "$1" smoke --help >/dev/null 2>&1; }
+
+# smoke_test BIN: the release's smoke test against each instance, or against
+# BRIGADE_SMOKE_URL alone; one check each in the report ("smoke NAME", or "smoke"), the
+# URLs that failed in SMOKE_FAILED.
+smoke_test() {
+  local bin=$1 name
+  SMOKE_FAILED=()
+  if [[ $BRIGADE_SMOKE == 0 ]]; then
+    warn "BRIGADE_SMOKE=0: smoke test skipped; nothing has checked that the release takes orders"
+    skip_check smoke "BRIGADE_SMOKE=0"
+    return 0
+  fi
+  if ! has_smoke "$bin"; then
+    warn "$bin has no smoke command (a release from before it): smoke test skipped"
+    skip_check smoke "the release has no smoke command"
+    return 0
+  fi
+  if [[ -n ${BRIGADE_SMOKE_URL:-} ]]; then
+    smoke_one smoke "$BRIGADE_SMOKE_URL" "$bin"
+  else
+    for name in $(instance_names); do
+      smoke_one "smoke $name" "$(instance_url "$name")" "$bin"
+    done
+  fi
+}
+
+# Prefixes each line of stdin like info does.
+indent() {
+  local line
+  while IFS= read -r line || [[ -n $line ]]; do info "$line"; done
+}
+
+smoke_one() {
+  local check=$1 url=$2 bin=$3 file status=0 report=null
+  check_start "$check"
+  if [[ $DRY_RUN == 1 ]]; then
+    run "$bin" smoke --url "$url" --report "<temporary file>"
+    check_end true
+    return 0
+  fi
+  [[ -n $SMOKE_DIR ]] || SMOKE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/brigade-smoke.XXXXXX")
+  file=$SMOKE_DIR/${check// /-}.json
+  info "$check: $url"
+  timeout "$BRIGADE_SMOKE_TIMEOUT" "$bin" smoke --url "$url" --report "$file" 2>&1 | indent || status=$?
+  if [[ -s $file ]]; then
+    report=$(<"$file")
+    report=${report//[$'\n\r']/ } # whitespace between tokens: JSON strings escape theirs
+    is_json_object "$report" || report=null
+  fi
+  if ((status == 0)); then
+    check_end true "" "\"url\":$(json_str "$url"),\"report\":$report"
+    return 0
+  fi
+  if ((status == 124)); then
+    warn "the smoke test against $url did not finish in ${BRIGADE_SMOKE_TIMEOUT}s (BRIGADE_SMOKE_TIMEOUT)"
+  fi
+  SMOKE_FAILED+=("$url")
+  check_end false "smoke test against $url failed (status $status)" "\"url\":$(json_str "$url"),\"report\":$report"
+}
+
+# --------------------------------------------------------------------------- health
+# Prints each instance's detailed /health (components, kitchen) and keeps it for the
+# report. The instances show it only to a caller with their operator token when they
+# have one (BRIGADE_OPERATOR_TOKEN), and to loopback when they have none.
+health_get() {
+  if [[ -n ${BRIGADE_OPERATOR_TOKEN:-} ]]; then
+    # The header comes through stdin: a command line is visible to every user (ps).
+    curl -sS --max-time 5 -w '\n%{http_code}' -H @- "$1" 2>/dev/null <<<"Authorization: Bearer $BRIGADE_OPERATOR_TOKEN"
+  else
+    curl -sS --max-time 5 -w '\n%{http_code}' "$1" 2>/dev/null
+  fi
+}
+
+show_health() {
+  local name url out code body
+  for name in $(instance_names); do
+    url="$(instance_url "$name")/health"
+    if [[ $DRY_RUN == 1 ]]; then
+      info "(dry run) would fetch $url${BRIGADE_OPERATOR_TOKEN:+ with the operator token}"
+      continue
+    fi
+    HEALTH[$name]=null
+    if ! out=$(health_get "$url"); then
+      warn "instance $name: $url does not answer"
+      continue
+    fi
+    code=${out##*$'\n'}
+    body=${out%$'\n'*}
+    body=${body//[$'\n\r']/ }
+    info "instance $name ($url, HTTP $code): $body"
+    if is_json_object "$body"; then
+      HEALTH[$name]=$body
+      [[ $body == *'"components"'* ]] ||
+        info "  (the summary only: set BRIGADE_OPERATOR_TOKEN to the instances' operator token for the details)"
+    fi
+    [[ $code == 200 ]] || warn "instance $name answers HTTP $code on /health (503: its database does not answer)"
+  done
+}
+
+# --------------------------------------------------------------------------- report
+# $BRIGADE_HOME/reports/<UTC time>-deploy.json (or -rollback.json): what ran, how long
+# each step took, the versions before and after, the smoke reports and the health. Written
+# at the end, or by the EXIT trap with "ok": false once something has changed (the
+# scripts call arm_report at their first change). Nothing is written with --dry-run.
+REPORT_ACTION=
+REPORT_ARMED=0
+REPORT_FILE=
+REPORT_RELEASE=
+REPORT_RELEASE_VERSION=
+REPORT_FROM=
+REPORT_MIGRATIONS_KEY=migrations_applied
+REPORT_MIGRATIONS=()
+REPORT_EXTRA=() # further members, each '"key":value'
+REPORT_CHECKS=()
+REPORT_STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+CHECK_NAME=
+CHECK_T0=0
+# shellcheck disable=SC2034 # read by name (json_by_instance) and by the scripts
+declare -gA VERSION_BEFORE=() VERSION_AFTER=() HEALTH=()
+
+# A JSON string: backslash, quote and control characters escaped.
+json_str() {
+  local s=$1 out='' c i
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\r'/\\r}
+  s=${s//$'\t'/\\t}
+  if [[ $s == *[$'\001'-$'\037']* ]]; then
+    local LC_ALL=C
+    for ((i = 0; i < ${#s}; i++)); do
+      c=${s:i:1}
+      [[ $c != [$'\001'-$'\037'] ]] || printf -v c '\\u%04x' "'$c"
+      out+=$c
+    done
+    s=$out
+  fi
+  printf '"%s"' "$s"
+}
+
+# A JSON string, or null for an empty value.
+json_str_or_null() {
+  if [[ -n $1 ]]; then json_str "$1"; else printf 'null'; fi
+}
+
+# ["a","b"] of the arguments.
+json_array() {
+  local item sep='' out='['
+  for item in "$@"; do
+    out+="$sep$(json_str "$item")"
+    sep=,
+  done
+  printf '%s]' "$out"
+}
+
+# {"instance": value, ...} of the associative array named $1 in BRIGADE_INSTANCES order;
+# RAW=1: the values are JSON already.
+json_by_instance() {
+  local -n by_=$1
+  local raw=${2:-0} name value sep='' out='{'
+  for name in $(instance_names); do
+    value=${by_[$name]-}
+    if [[ $raw == 1 ]]; then
+      value=${value:-null}
+    else
+      value=$(json_str_or_null "$value")
+    fi
+    out+="$sep$(json_str "$name"):$value"
+    sep=,
+  done
+  printf '%s}' "$out"
+}
+
+# Good enough to embed: an object from the binary or an instance, not an HTML error
+# page. (No jq or python on production hosts.)
+is_json_object() { [[ $1 =~ ^[[:space:]]*\{.*\}[[:space:]]*$ ]]; }
+
+now_ms() { date +%s%3N; }
+
+check_start() {
+  CHECK_NAME=$1
+  CHECK_T0=$(now_ms)
+}
+
+# check_end OK [ERROR [MEMBERS]]: closes the open check; MEMBERS: more '"key":value'.
+check_end() {
+  local ok=$1 error=${2:-} members=${3:-} entry
+  [[ -n $CHECK_NAME ]] || return 0
+  entry="{\"name\":$(json_str "$CHECK_NAME"),\"ok\":$ok,\"ms\":$(($(now_ms) - CHECK_T0))"
+  [[ -z $error ]] || entry+=",\"error\":$(json_str "$error")"
+  [[ -z $members ]] || entry+=",$members"
+  REPORT_CHECKS+=("$entry}")
+  CHECK_NAME=
+}
+
+skip_check() {
+  REPORT_CHECKS+=("{\"name\":$(json_str "$1"),\"ok\":null,\"ms\":0,\"skipped\":$(json_str "$2")}")
+}
+
+# From the first change on, a failure still leaves a report.
+arm_report() {
+  [[ $DRY_RUN == 1 ]] || REPORT_ARMED=1
+}
+
+# write_report true|false: writes the report and its history line; sets REPORT_FILE.
+write_report() {
+  local ok=$1 dir=$BRIGADE_HOME/reports epoch file check sep='' backup=''
+  if [[ $DRY_RUN == 1 ]]; then
+    info "(dry run) would write a report to $dir/<UTC time>-$REPORT_ACTION.json"
+    return 0
+  fi
+  REPORT_ARMED=0
+  if ! mkdir -p "$dir"; then
+    warn "cannot create $dir: no report written"
+    return 0
+  fi
+  # One run at a time (the lock): a name taken means the same second; take the next.
+  epoch=$(date -u +%s)
+  file=$dir/$(date -u -d "@$epoch" +%Y%m%dT%H%M%SZ)-$REPORT_ACTION.json
+  while [[ -e $file ]]; do
+    sleep 1
+    epoch=$(date -u +%s)
+    file=$dir/$(date -u -d "@$epoch" +%Y%m%dT%H%M%SZ)-$REPORT_ACTION.json
+  done
+  [[ -z $BACKUP_FILE || ! -f $BACKUP_FILE ]] || backup=$BACKUP_FILE
+  if ! {
+    printf '{\n'
+    printf '  "action": %s,\n' "$(json_str "$REPORT_ACTION")"
+    printf '  "release": %s,\n' "$(json_str_or_null "$REPORT_RELEASE")"
+    printf '  "release_version": %s,\n' "$(json_str_or_null "$REPORT_RELEASE_VERSION")"
+    printf '  "from": %s,\n' "$(json_str_or_null "$REPORT_FROM")"
+    for check in "${REPORT_EXTRA[@]}"; do printf '  %s,\n' "$check"; done
+    printf '  "version_before": %s,\n' "$(json_by_instance VERSION_BEFORE)"
+    printf '  "version_after": %s,\n' "$(json_by_instance VERSION_AFTER)"
+    printf '  "%s": %s,\n' "$REPORT_MIGRATIONS_KEY" "$(json_array "${REPORT_MIGRATIONS[@]}")"
+    printf '  "backup": %s,\n' "$(json_str_or_null "$backup")"
+    printf '  "checks": ['
+    for check in "${REPORT_CHECKS[@]}"; do
+      printf '%s\n    %s' "$sep" "$check"
+      sep=,
+    done
+    printf '\n  ],\n'
+    printf '  "health": %s,\n' "$(json_by_instance HEALTH 1)"
+    printf '  "ok": %s,\n' "$ok"
+    [[ $ok == true ]] || printf '  "error": %s,\n' "$(json_str "${LAST_ERROR:-failed}")"
+    printf '  "started_at": %s,\n' "$(json_str "$REPORT_STARTED")"
+    printf '  "finished_at": %s\n' "$(json_str "$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)")"
+    printf '}\n'
+  } >"$file.partial"; then
+    rm -f "$file.partial"
+    warn "writing $file failed: no report"
+    return 0
+  fi
+  mv -f "$file.partial" "$file"
+  REPORT_FILE=$file
+  record_history "report $file"
+}
+
+# A run that stops once something has changed still writes its report, ok false, the
+# open step as the failing check.
+on_exit() {
+  local status=$?
+  if [[ $REPORT_ARMED == 1 ]]; then
+    if ((status == 0)); then
+      write_report true
+    else
+      [[ -n $LAST_ERROR ]] || LAST_ERROR="stopped (exit status $status)"
+      [[ -z $CHECK_NAME ]] || check_end false "$LAST_ERROR"
+      # What runs now, for whoever picks it up.
+      ((${#VERSION_AFTER[@]})) || read_versions VERSION_AFTER
+      write_report false
+    fi
+    [[ -z $REPORT_FILE ]] || printf '[%s]        report: %s\n' "$(ts)" "$REPORT_FILE" >&2
+  fi
+  [[ -z $SMOKE_DIR ]] || rm -rf "$SMOKE_DIR"
+}
+trap on_exit EXIT
+
 env_help() {
+  local token=unset
+  [[ -z ${BRIGADE_OPERATOR_TOKEN:-} ]] || token='set'
   cat <<EOF
 Environment:
   BRIGADE_DATABASE_URL   postgres:// URL of the database (required; used by brigade,
                          pg_dump, pg_restore and psql)
-  BRIGADE_HOME           holds the current/previous release symlinks, backups/ and
-                         history.log (now: $BRIGADE_HOME)
+  BRIGADE_HOME           holds the current/previous release symlinks, backups/,
+                         reports/ and history.log (now: $BRIGADE_HOME)
   BRIGADE_BACKUP_DIR     where dumps go (now: $BRIGADE_BACKUP_DIR)
   BRIGADE_INSTANCES      "name=base-url ..." of the instances, rolled in this order
                          (now: $BRIGADE_INSTANCES)
@@ -311,6 +722,14 @@ Environment:
   BRIGADE_SETTLE_SECS    pause between two instances (now: $BRIGADE_SETTLE_SECS)
   BRIGADE_REDIS_URL      the instances' shared cache, warmed after the restart (optional;
                          with BRIGADE_REDIS_CHANNEL when the instances set one)
+  BRIGADE_SMOKE          1: after the restart, \`brigade smoke\` runs the critical flows
+                         against each instance as a hidden smoke venue's user; a failure
+                         fails the run. 0: skipped, with a warning (now: $BRIGADE_SMOKE)
+  BRIGADE_SMOKE_URL      run the smoke test once, against this http:// URL (e.g. nginx
+                         in front), instead of each instance (now: ${BRIGADE_SMOKE_URL:-unset})
+  BRIGADE_SMOKE_TIMEOUT  seconds one smoke test may take (now: $BRIGADE_SMOKE_TIMEOUT)
+  BRIGADE_OPERATOR_TOKEN the instances' operator token: sent to /health to print its
+                         detailed view (now: $token)
 The PostgreSQL client tools must be of the server's major version or newer.
 EOF
 }

@@ -13,7 +13,10 @@
 #       not contain, restores the dump with pg_restore --clean, then starts the target
 #       release. Everything written after the backup is LOST.
 #
-# Both take a safety dump of the database as it is before touching it. Compose
+# Both take a safety dump of the database as it is before touching it, print the
+# version each instance runs before and check they all run the target's after, run the
+# target's smoke test (`brigade smoke`) and print each instance's detailed /health, and
+# write a JSON report to $BRIGADE_HOME/reports/ (also when a step fails). Compose
 # deployments: deploy/README.md.
 set -euo pipefail
 
@@ -36,7 +39,9 @@ Options:
   -h, --help        this help
 
 Without --restore: instances first (the target release must run on the newer schema,
-which backward-compatible migrations guarantee), then the down migrations.
+which backward-compatible migrations guarantee), then the down migrations. Then every
+instance must report the target's version, the target's smoke test runs, and a report
+goes to \$BRIGADE_HOME/reports/.
 
 $(env_help)
 
@@ -95,7 +100,7 @@ contains() {
 
 step "Checking"
 need_database_url
-need_cmd psql pg_dump pg_restore curl flock
+need_cmd psql pg_dump pg_restore curl flock timeout
 current=$(link_target current)
 [[ -n $current ]] || die "$BRIGADE_HOME/current is not a release symlink: nothing to roll back from"
 target=${to:-$(link_target previous)}
@@ -110,9 +115,21 @@ info "from: $current"
 check_release "$current"
 info "to:   $target"
 check_release "$target"
+target_bin=$(release_bin "$target")
+target_version=$(release_version "$target_bin") || die "$target_bin --version printed no version"
+current_version=$(release_version "$(release_bin "$current")") || current_version=unknown
+# A release with the smoke test also reports its version in /health/live (issue #19);
+# an older target does not, and its instances' versions cannot be confirmed.
+strict_versions=0
+if has_smoke "$target_bin"; then strict_versions=1; fi
 check_instances
 check_database
 take_lock
+REPORT_ACTION=rollback
+REPORT_RELEASE=$target
+REPORT_RELEASE_VERSION=$target_version
+REPORT_FROM=$current
+REPORT_MIGRATIONS_KEY=migrations_reverted
 
 mapfile -t applied < <(applied_versions)
 mapfile -t target_versions < <(release_versions "$target")
@@ -134,6 +151,7 @@ else
       die "$target ships migration $version, which the database does not have: it is newer than the database. Use deploy.sh to move forward."
   done
 fi
+REPORT_EXTRA+=("\"restore\": $(json_str_or_null "$restore")")
 
 # Applied migrations to undo, newest first, each with its down.sql from the release
 # being left (or, when resuming, from the one left before).
@@ -159,15 +177,42 @@ else
   info "no migration to revert"
 fi
 
+step "Versions"
+info "leaving $(basename "$current"): $current_version"
+info "going to $(basename "$target"): $target_version"
+read_versions VERSION_BEFORE
+show_versions VERSION_BEFORE
+
 if [[ -n $restore ]]; then
   confirm "This replaces the database with $restore: everything written since then is lost"
 elif ((${#revert[@]})); then
   confirm "The down migrations drop what the newer release added to the schema, with its data"
 fi
 
+# One down migration, timed, in the report.
+revert_one() {
+  local dir=$1 version
+  version=$(migration_version "$dir")
+  check_start "revert $version"
+  revert_migration "$dir"
+  [[ $DRY_RUN == 1 ]] || REPORT_MIGRATIONS+=("$version")
+  check_end true
+}
+
+# After the restart, before any down migration: they drop what the newer code uses.
+check_versions() {
+  step "Checking every instance runs $target_version"
+  check_start versions
+  verify_versions "$target_version" "$strict_versions"
+  check_end true
+}
+
 step "Safety backup of the database as it is now"
+arm_report # from here on, a failure still writes the report
+check_start backup
 backup_database "before-rollback"
 record_history "backup $BACKUP_FILE (before rolling back $current to $target)"
+check_end true
 FAIL_HINT="the safety backup is $BACKUP_FILE"
 
 if [[ -n $restore ]]; then
@@ -177,47 +222,70 @@ if [[ -n $restore ]]; then
 
   if ((${#revert[@]})); then
     step "Reverting migrations the dump does not contain"
-    for dir in "${revert[@]}"; do revert_migration "$dir"; done
+    for dir in "${revert[@]}"; do revert_one "$dir"; done
   fi
 
   step "Restoring $restore"
   # --clean --if-exists drops each object of the dump before recreating it; one
   # transaction, so a failure leaves the database as it was.
+  check_start restore
   run pg_restore --clean --if-exists --no-owner --exit-on-error --single-transaction \
     --dbname="$BRIGADE_DATABASE_URL" "$restore" ||
     die "pg_restore failed and was rolled back (one transaction)"
   record_history "restore $restore"
+  check_end true
 
   step "Switching $BRIGADE_HOME/current"
+  check_start switch
   set_link previous "$current"
   set_link current "$target"
   record_history "rollback $current -> $target (database restored from $restore)"
+  check_end true
 
   step "Starting instances on $target"
   FAIL_HINT="the database is restored and $BRIGADE_HOME/current is $target. Safety backup: $BACKUP_FILE"
   roll_instances
+  check_versions
 else
   if [[ $resume == 0 ]]; then
     step "Switching $BRIGADE_HOME/current"
+    check_start switch
     set_link previous "$current"
     set_link current "$target"
     record_history "rollback $current -> $target"
+    check_end true
 
     step "Restarting instances on $target, one at a time"
     FAIL_HINT="$BRIGADE_HOME/current is $target, no migration was reverted yet: finish with $0 --to $target. Safety backup: $BACKUP_FILE"
     roll_instances
+  else
+    FAIL_HINT="no migration was reverted yet: restart the instances on $target ($BRIGADE_RESTART_CMD), then finish with $0 --to $target. Safety backup: $BACKUP_FILE"
   fi
+  check_versions
 
   if ((${#revert[@]})); then
     step "Reverting migrations $target does not ship"
     FAIL_HINT="the instances run $target; the down migrations before this one are done (each is atomic): fix and finish with $0 --to $target. Safety backup: $BACKUP_FILE"
-    for dir in "${revert[@]}"; do revert_migration "$dir"; done
+    for dir in "${revert[@]}"; do revert_one "$dir"; done
     record_history "reverted ${#revert[@]} migration(s) for $target"
   fi
 fi
 FAIL_HINT=
 
+step "Smoke test"
+smoke_test "$target_bin"
+
+step "Health"
+show_health
+
+if ((${#SMOKE_FAILED[@]})); then
+  FAIL_HINT="the rollback itself is done: the instances run $target on the schema it ships. What fails is in the smoke test's FAIL lines above and in the report. Safety backup of the state before the rollback: $BACKUP_FILE"
+  die "the rolled-back release $target fails its smoke test against ${SMOKE_FAILED[*]}"
+fi
+
 step "Done"
 [[ $DRY_RUN == 0 ]] || info "(dry run) nothing was changed"
-info "running $target"
+info "running $target ($target_version)"
 info "safety backup of the state before the rollback: $BACKUP_FILE"
+write_report true
+[[ -z $REPORT_FILE ]] || info "report: $REPORT_FILE"

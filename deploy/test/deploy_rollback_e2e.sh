@@ -2,7 +2,11 @@
 # End-to-end test of deploy.sh and rollback.sh on a real PostgreSQL with real Brigade
 # processes: two instances on loopback ports, two releases, a deploy, a rollback with
 # down migrations, a rollback that restores the pre-deploy backup, and a deploy that
-# warms a shared cache on a real Redis.
+# warms a shared cache on a real Redis. Each run must show the versions the instances
+# run, pass `brigade smoke` against both instances, print their detailed health (with
+# the operator token) and leave a JSON report; then a deploy whose smoke test fails, one
+# without the smoke test (BRIGADE_SMOKE=0), and one whose instances do not run the
+# release's version.
 #
 #   BRIGADE_BIN=target/debug/brigade deploy/test/deploy_rollback_e2e.sh
 #
@@ -113,6 +117,8 @@ chmod +x "$work/releases/v2/bin/brigade"
 # inst.sh restart|stop NAME: what systemctl would do for brigade@NAME.
 port_a=$(free_port)
 port_b=$(free_port)
+# The instances' operator token: /health shows its details only to a caller with it.
+operator_token=c0ffee5e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4
 cat >"$work/inst.sh" <<EOF
 #!/usr/bin/env bash
 set -euo pipefail
@@ -127,6 +133,7 @@ if [[ -f \$pidfile ]]; then
 fi
 [[ \$action == restart ]] || exit 0
 BRIGADE_JWT_SECRET=7e3b9d1f5a2c8e0b4d6f1a9c3e5b7d2f0a8c4e6b1d9f3a5c7e2b0d8f6a4c1e9b \\
+BRIGADE_OPERATOR_TOKEN=$operator_token \\
   nohup "$work/home/current/bin/brigade" serve --bind 127.0.0.1:\$port \\
   >>"$work/\$name.log" 2>&1 &
 echo \$! >"\$pidfile"
@@ -139,6 +146,10 @@ export BRIGADE_RESTART_CMD="$work/inst.sh restart {name}"
 export BRIGADE_STOP_CMD="$work/inst.sh stop {name}"
 export BRIGADE_READY_TIMEOUT=60
 export BRIGADE_SETTLE_SECS=1
+export BRIGADE_OPERATOR_TOKEN=$operator_token # the scripts send it to /health
+# `brigade --version` prints "brigade 0.1.0"; /health/live reports the same version.
+version=$("$bin" --version)
+version=${version##* }
 
 ready() { curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$1/health/ready"; }
 both_ready() { ready "$port_a" && ready "$port_b"; }
@@ -162,6 +173,52 @@ refuses() {
   grep -Eq "$pattern" <<<"$out"
 }
 
+# captured COMMAND...: runs the command with its output in $out (and the log); its status.
+out="$work/out.txt"
+captured() {
+  local status=0
+  "$@" >"$out" 2>&1 || status=$?
+  cat "$out" >>"$log"
+  return "$status"
+}
+# shows PATTERN: the output of the last `captured` command matches PATTERN (extended regex).
+shows() { grep -Eq -- "$1" "$out"; }
+
+# The reports of the runs: $BRIGADE_HOME/reports/<UTC time>-deploy.json (-rollback.json).
+reports() { find "$BRIGADE_HOME/reports" -name "*-$1.json" 2>/dev/null | wc -l; }
+latest_report() { find "$BRIGADE_HOME/reports" -name "*-$1.json" | sort | tail -n 1; }
+# report_has deploy|rollback PYTHON-EXPRESSION: the newest report of that kind is valid
+# JSON and the expression holds, with r the report, v the binary's version, check(name)
+# the named check and smoke_passed(names...) the instances' smoke tests all passed.
+report_has() {
+  local file
+  file=$(latest_report "$1")
+  [[ -n $file ]] || return 1
+  python3 - "$file" "$2" "$version" 2>>"$log" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+def check(name):
+    return next((c for c in r["checks"] if c["name"] == name), None)
+def smoke_passed(*names):
+    for name in names:
+        c = check("smoke " + name)
+        if not (c and c["ok"] is True and c["report"] and c["report"]["ok"] is True
+                and c["report"]["checks"] and all(k["ok"] is True for k in c["report"]["checks"])):
+            return False
+    return True
+sys.exit(0 if eval("(" + sys.argv[2] + ")", {"r": r, "v": sys.argv[3], "check": check, "smoke_passed": smoke_passed}) else 1)
+PY
+}
+# history_has_report deploy|rollback: history.log has a `report` line for the newest one.
+history_has_report() {
+  local file
+  file=$(latest_report "$1")
+  [[ -n $file ]] && grep -qF " report $file" "$BRIGADE_HOME/history.log"
+}
+both_smoked='smoke_passed("a", "b")'
+both_on_version='r["version_after"] == {"a": v, "b": v}'
+detailed_health='all(r["health"][n] and "components" in r["health"][n] for n in ("a", "b"))'
+
 # says PATTERN COMMAND...: the command succeeds, and its output matches PATTERN.
 says() {
   local pattern=$1 out
@@ -178,38 +235,71 @@ echo "deploy/rollback end-to-end ($bin, database $db)"
 
 # ----------------------------------------------------------------------- first deploy
 echo "-- deploy v1 on an empty database"
-check "deploy.sh v1 succeeds" quietly "$deploy_dir/deploy.sh" "$work/releases/v1"
+check "deploy.sh v1 succeeds" captured "$deploy_dir/deploy.sh" "$work/releases/v1"
 check "current -> v1" current_is v1
 check "initial migration applied" has_table orders
 check "both instances ready" both_ready
 check "a backup was taken before migrating" test "$(backups before-v1)" -eq 1
+check "  it showed the release's version and that no instance ran yet" \
+  eval 'shows "release v1: $version" && shows "instance a: not answering" && shows "instance b: not answering"'
+check "  then that both run $version" eval 'shows "instance a: running $version" && shows "instance b: running $version"'
+check "  the smoke test passed on both instances" eval 'shows "smoke a: http://127.0.0.1:$port_a" && shows "smoke b: " && shows "checks passed"'
+check "  it printed the detailed health (operator token)" shows '"components"'
+check "  one deploy report" test "$(reports deploy)" -eq 1
+check "  the report: ok, versions none -> $version, migrations applied, smoke passed, health" \
+  report_has deploy 'r["ok"] is True and r["action"] == "deploy" and r["release"].endswith("/v1") and r["from"] is None
+    and r["version_before"] == {"a": None, "b": None} and '"$both_on_version"'
+    and len(r["migrations_applied"]) > 0 and "20990101000001" not in r["migrations_applied"]
+    and r["backup"] and all(check(n)["ok"] for n in ("backup", "migrate", "restart a", "restart b", "versions"))
+    and '"$both_smoked and $detailed_health"
+check "  the history has its report line" history_has_report deploy
+check "  the report path is printed" eval 'shows "report: $(latest_report deploy)"'
 
 echo "-- deploy v2 (one new migration)"
 pid_a=$(cat "$work/a.pid")
-check "deploy.sh --dry-run v2 changes nothing" quietly "$deploy_dir/deploy.sh" --dry-run "$work/releases/v2"
-check "  still on v1, no backup, v2's migration not applied" \
-  eval 'current_is v1 && [[ $(backups before-v2) == 0 ]] && ! has_extra'
-check "deploy.sh v2 succeeds" quietly "$deploy_dir/deploy.sh" "$work/releases/v2"
+check "deploy.sh --dry-run v2 changes nothing" captured "$deploy_dir/deploy.sh" --dry-run "$work/releases/v2"
+check "  still on v1, no backup, v2's migration not applied, no report" \
+  eval 'current_is v1 && [[ $(backups before-v2) == 0 ]] && ! has_extra && [[ $(reports deploy) == 1 ]]'
+check "  it showed the running versions and the smoke test it would run" \
+  eval 'shows "instance a: running $version" && shows "would run: .* smoke --url http://127.0.0.1:$port_b"'
+check "deploy.sh v2 succeeds" captured "$deploy_dir/deploy.sh" "$work/releases/v2"
 check "current -> v2, previous -> v1" eval 'current_is v2 && previous_is v1'
 check "v2 migration applied" has_extra
 check "instance a was restarted" test "$(cat "$work/a.pid")" != "$pid_a"
 check "both instances ready" both_ready
 check "backup before v2 exists and is a valid archive" \
   eval 'pg_restore --list "$(latest_backup before-v2)" >/dev/null'
+check "  it showed the versions running before" eval 'shows "release v2: $version" && shows "instance a: running $version"'
+check "  it printed the detailed health" shows '"components"'
+check "  a second deploy report" test "$(reports deploy)" -eq 2
+check "  the report: ok, from v1, v2's migration applied, smoke passed on both, health" \
+  report_has deploy 'r["ok"] is True and r["release"].endswith("/v2") and r["from"].endswith("/v1")
+    and r["version_before"] == {"a": v, "b": v} and '"$both_on_version"'
+    and r["migrations_applied"] == ["20990101000001"] and '"$both_smoked and $detailed_health"
+check "  the history has its report line" history_has_report deploy
 sql "INSERT INTO e2e_release_two VALUES (1)"
 
 echo "-- roll back v2 -> v1 (code, then down migrations)"
 check "rollback.sh --dry-run changes nothing" quietly "$deploy_dir/rollback.sh" --dry-run
-check "  still on v2, with its migration" eval 'current_is v2 && has_extra'
+check "  still on v2, with its migration, no report" eval 'current_is v2 && has_extra && [[ $(reports rollback) == 0 ]]'
 check "rollback.sh without a terminal and without --yes refuses" \
   refuses "pass --yes to confirm" "$deploy_dir/rollback.sh" </dev/null
-check "rollback.sh --yes succeeds" quietly "$deploy_dir/rollback.sh" --yes
+check "rollback.sh --yes succeeds" captured "$deploy_dir/rollback.sh" --yes
 check "current -> v1, previous -> v2" eval 'current_is v1 && previous_is v2'
 check "down.sql ran: table and column gone" eval '! has_table e2e_release_two && ! has_column'
 check "the version row is gone" not has_extra
 check "the initial migration is kept" has_table orders
 check "both instances ready on v1" both_ready
 check "a safety backup was taken before the rollback" test "$(backups before-rollback)" -eq 1
+check "  it showed the versions running before" eval 'shows "going to v1: $version" && shows "instance b: running $version"'
+check "  it printed the detailed health" shows '"components"'
+check "  one rollback report" test "$(reports rollback)" -eq 1
+check "  the report: ok, v2 -> v1, v2's migration reverted, smoke passed on both, health" \
+  report_has rollback 'r["ok"] is True and r["action"] == "rollback" and r["release"].endswith("/v1")
+    and r["from"].endswith("/v2") and r["restore"] is None and r["version_before"] == {"a": v, "b": v}
+    and '"$both_on_version"' and r["migrations_reverted"] == ["20990101000001"]
+    and check("revert 20990101000001")["ok"] and '"$both_smoked and $detailed_health"
+check "  the history has its report line" history_has_report rollback
 check "rolling 'back' to the newer v2 is refused" \
   refuses "newer than the database. Use deploy.sh" "$deploy_dir/rollback.sh" --yes
 check "a second deploy while one runs is refused (lock)" \
@@ -223,6 +313,9 @@ backup=$(latest_backup before-v2)
 sql "INSERT INTO venues (id, name) VALUES ('00000000-0000-0000-0000-0000000000e2', 'written after the backup')"
 sql "INSERT INTO e2e_release_two VALUES (2)"
 check "rollback.sh --restore succeeds" quietly "$deploy_dir/rollback.sh" --restore "$backup" --yes
+check "  its report: ok, restored from the backup, smoke passed on both" \
+  report_has rollback 'r["ok"] is True and r["restore"] == "'"$backup"'" and check("restore")["ok"]
+    and check("stop a")["ok"] and '"$both_smoked"
 check "current -> v1" current_is v1
 check "data written after the backup is gone" test "$(sql "SELECT count(*) FROM venues WHERE id = '00000000-0000-0000-0000-0000000000e2'")" -eq 0
 check "v2's schema is gone (reverted, then restored)" not has_table e2e_release_two
@@ -235,10 +328,15 @@ check "deploy.sh v2 succeeds" quietly "$deploy_dir/deploy.sh" "$work/releases/v2
 down="$work/releases/v2/migrations/postgres/$extra/down.sql"
 cp "$down" "$work/down.sql.good"
 printf 'SELECT 1 / 0;\n' >>"$down"
+rollbacks=$(reports rollback)
 check "rollback.sh stops at the failing down migration and says how to finish" \
   refuses "finish with .*rollback.sh --to $work/releases/v1" "$deploy_dir/rollback.sh" --yes
 check "  the instances already run v1" eval 'current_is v1 && both_ready'
 check "  the failed down migration left the schema untouched" eval 'has_extra && has_table e2e_release_two'
+check "  it still wrote a report" test "$(reports rollback)" -eq $((rollbacks + 1))
+check "  the report: not ok, the failing revert last, nothing reverted" \
+  report_has rollback 'r["ok"] is False and r["checks"][-1]["name"] == "revert 20990101000001"
+    and r["checks"][-1]["ok"] is False and "down.sql failed" in r["error"] and r["migrations_reverted"] == []'
 cp "$work/down.sql.good" "$down"
 check "rollback.sh --to v1 finishes the down migrations" quietly "$deploy_dir/rollback.sh" --to "$work/releases/v1" --yes
 check "  v2's migration is reverted" eval '! has_extra && ! has_table e2e_release_two'
@@ -277,6 +375,45 @@ check "  the venue's menu is in the shared cache" test "$(menu_keys)" -ge 1
 check "  brigade cache warm without a shared cache says what is missing" \
   refuses "set BRIGADE_REDIS_URL" env -u BRIGADE_REDIS_URL "$bin" cache warm
 redis-cli -u "$redis_url" --scan --pattern "$BRIGADE_REDIS_CHANNEL:*" | xargs -r redis-cli -u "$redis_url" del >/dev/null
+
+echo "-- a deploy whose smoke test fails"
+dead=http://127.0.0.1:$(free_port) # nothing listens there
+deploys=$(reports deploy)
+check "deploy.sh with BRIGADE_SMOKE_URL on a dead port fails" \
+  not captured env BRIGADE_SMOKE_URL="$dead" "$deploy_dir/deploy.sh" "$work/releases/v2"
+check "  it says the smoke test failed, and how to go back" \
+  eval 'shows "smoke test failed against $dead" && shows "FAIL" && shows "rollback.sh"'
+check "  it still printed the detailed health" shows '"components"'
+check "  it still wrote a report, and printed its path" \
+  eval '[[ $(reports deploy) == '"$((deploys + 1))"' ]] && shows "report: $(latest_report deploy)"'
+check "  the report: not ok, the failing smoke check" \
+  report_has deploy 'r["ok"] is False and check("smoke")["ok"] is False
+    and check("smoke")["url"] == "'"$dead"'" and "smoke test failed" in r["error"]'
+check "  the history has its report line" history_has_report deploy
+
+echo "-- BRIGADE_SMOKE=0 skips the smoke test, with a warning"
+check "deploy.sh with BRIGADE_SMOKE=0 succeeds" captured env BRIGADE_SMOKE=0 "$deploy_dir/deploy.sh" "$work/releases/v2"
+check "  it warns that the smoke test was skipped" shows "warning: BRIGADE_SMOKE=0: smoke test skipped"
+check "  the report marks it skipped" \
+  report_has deploy 'r["ok"] is True and check("smoke")["ok"] is None and check("smoke")["skipped"] == "BRIGADE_SMOKE=0"'
+
+echo "-- a release whose version the restarted instances do not report"
+# v3's binary claims another version than the instances (the real binary) report.
+mkdir -p "$work/releases/v3/bin"
+cp -R "$work/releases/v2/migrations" "$work/releases/v3/"
+cat >"$work/releases/v3/bin/brigade" <<EOF
+#!/usr/bin/env bash
+[[ \${1:-} != --version ]] || { echo "brigade 99.0.0"; exit 0; }
+exec "$work/releases/v2/bin/brigade" "\$@"
+EOF
+chmod +x "$work/releases/v3/bin/brigade"
+check "deploy.sh v3 fails after the restart" \
+  not captured "$deploy_dir/deploy.sh" "$work/releases/v3"
+check "  it says which instance runs what, and how to go back" \
+  eval 'shows "instance a runs $version, not 99.0.0" && shows "rollback.sh"'
+check "  its report: not ok, the versions check failed, no smoke test run" \
+  report_has deploy 'r["ok"] is False and check("versions")["ok"] is False
+    and check("smoke a") is None and '"$both_on_version"
 
 echo
 echo "$passed passed, $failed failed"
