@@ -193,6 +193,7 @@ known = {
     "brigade_events_fanout_lag_seconds_bucket", "brigade_events_fanout_lag_seconds_sum",
     "brigade_events_fanout_lag_seconds_count",
     "brigade_db_pool_connections", "brigade_idempotent_replays_total", "brigade_kitchen_stuck_orders",
+    "brigade_kitchen_alerts_total", "brigade_http_slow_requests_total",
     "brigade_db_up",
     "brigade_payments_total", "brigade_payments_revenue_total", "brigade_payments_tips_total",
     "brigade_payment_duration_seconds_bucket", "brigade_payment_duration_seconds_sum",
