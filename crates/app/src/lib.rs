@@ -3,6 +3,7 @@
 mod cache;
 pub mod config;
 mod host;
+mod jobs;
 pub mod metrics;
 mod secrets;
 pub use secrets::{DEV_SECRET_FILE, estimated_bits};

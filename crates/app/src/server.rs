@@ -174,9 +174,9 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
     if args.demo {
         crate::seed::demo(&brigade).await?;
     }
-    prune_journal(brigade.clone(), realtime.event_retention_hours);
+    crate::jobs::prune_journal(brigade.clone(), realtime.event_retention_hours);
     if let Some(every) = args.operator.kitchen_alert_every() {
-        raise_kitchen_alerts(brigade.clone(), every);
+        crate::jobs::raise_kitchen_alerts(brigade.clone(), every);
     }
     let auth = Arc::new(Auth::new(
         AuthSettings {
@@ -259,23 +259,6 @@ impl HealthReport for RedisHealth {
     }
 }
 
-/// Scans for orders stuck past their venue's threshold every `every` (each instance;
-/// the database's claim makes each alert go out once).
-fn raise_kitchen_alerts(brigade: Brigade, every: Duration) {
-    actix_web::rt::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            match brigade.raise_kitchen_alerts().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(alerts = n, "raised kitchen alerts"),
-                Err(e) => tracing::warn!(error = %e, "the kitchen alert scan failed"),
-            }
-        }
-    });
-}
-
 /// How often each instance reads the access changes of the last seconds: a logout, a
 /// disabled account or a membership change is in force everywhere within 2 s.
 const ACCESS_POLL: Duration = Duration::from_secs(1);
@@ -340,28 +323,4 @@ fn read_cache(realtime: &RealtimeArgs) -> anyhow::Result<Arc<dyn Cache>> {
         )?),
         _ => Arc::new(crate::cache::MemoryCache::default()),
     })
-}
-
-/// Deletes journal entries older than the retention, and WebSocket tickets never
-/// redeemed: a minute after start (not in the way of start-up), then every hour. In short batches (`Brigade::prune_journal`); the
-/// task ends with the server's runtime, between two batches.
-fn prune_journal(brigade: Brigade, retention_hours: u64) {
-    let retention = time::Duration::hours(retention_hours.min(24 * 365 * 100) as i64);
-    actix_web::rt::spawn(async move {
-        let hour = Duration::from_secs(3600);
-        let mut hourly =
-            tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(60), hour);
-        loop {
-            hourly.tick().await;
-            let before = time::OffsetDateTime::now_utc() - retention;
-            match brigade.prune_journal(before).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(events = n, "pruned the event journal"),
-                Err(e) => tracing::warn!(error = %e, "pruning the event journal failed"),
-            }
-            if let Err(e) = brigade.prune_tickets().await {
-                tracing::warn!(error = %e, "pruning expired WebSocket tickets failed");
-            }
-        }
-    });
 }

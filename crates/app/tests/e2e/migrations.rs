@@ -164,7 +164,10 @@ async fn the_venue_keys_migration_goes_down_and_up_again_keeping_a_night_of_orde
 #[actix_web::test]
 async fn the_menu_migration_turns_free_text_categories_into_categories_by_name() {
     let app = TestApp::spawn().await;
-    assert_eq!(revert_last(&app.db.store).await.expect("down"), [OPERATIONS]);
+    assert_eq!(
+        revert_last(&app.db.store).await.expect("down"),
+        [OPERATIONS]
+    );
     assert_eq!(revert_last(&app.db.store).await.expect("down"), [CHECKS]);
     assert_eq!(revert_last(&app.db.store).await.expect("down"), [MODIFIERS]);
     assert_eq!(revert_last(&app.db.store).await.expect("down"), [MENU]);

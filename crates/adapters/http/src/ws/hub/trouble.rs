@@ -100,3 +100,26 @@ impl Trouble {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gateway_is_degraded_by_a_slow_fan_out_or_an_overflow_and_up_otherwise() {
+        let trouble = Trouble::new(Duration::from_millis(50));
+        trouble.fanned_out(Duration::from_millis(10));
+        assert_eq!(trouble.report().0, "up");
+
+        trouble.fanned_out(Duration::from_millis(120));
+        let (status, details) = trouble.report();
+        assert_eq!(status, "degraded");
+        assert_eq!(details["last_slow_fanout_ms"], 120.0);
+
+        let overflowing = Trouble::new(Duration::from_millis(50));
+        overflowing.overflowed();
+        let (status, details) = overflowing.report();
+        assert_eq!(status, "degraded");
+        assert!(details["last_queue_overflow_at"].is_string());
+    }
+}
