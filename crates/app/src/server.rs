@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use brigade_application::LocalBus;
@@ -113,6 +113,7 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
     let store = args.database.store()?;
     let secret = args.jwt_secret()?;
     let operators = Operators::new(args.operator.token(args.dev)?);
+    let origins = args.cors_origins()?;
     let slow = SlowThresholds::parse(
         &args.operator.slow_operations_ms,
         Duration::from_millis(args.slow_request_ms),
@@ -203,6 +204,11 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
     let gateway = hub.clone();
     let mut server = HttpServer::new(move || {
         App::new()
+            .wrap(Condition::new(
+                !origins.is_empty(),
+                brigade_http::cors(&origins),
+            ))
+            .wrap(brigade_http::default_headers())
             .wrap(from_fn(brigade_http::request_id))
             .configure(brigade_http::ws::configure(gateway.clone()))
             .configure(brigade_http::configure(state.clone()))

@@ -42,6 +42,7 @@ impl Actor {
                     Permission::ManageStaff => "manage the venue's staff",
                     Permission::TakePayments => "take payments",
                     Permission::ManageChecks => "refund payments or give discounts",
+                    Permission::ViewCosts => "see cost prices",
                 }
             )))
         }

@@ -35,6 +35,8 @@ pub enum Permission {
     TakePayments,
     /// Refund payments and give discounts (with a reason).
     ManageChecks,
+    /// See what products and lots cost the venue (cost prices, margins).
+    ViewCosts,
 }
 
 impl Role {

@@ -12,8 +12,8 @@ use brigade_application::usecases::{
 use brigade_domain::menu::Chosen;
 use brigade_domain::{
     Allergens, CategoryId, LotId, ModifierGroupId, ModifierOptionId, Money, OrderId, OrderItemId,
-    OrderStatus, Percent, ProductId, Quantity, Role, TableId, TableStatus, TaxClassId, UserId,
-    VenueId,
+    OrderStatus, Percent, Permission, ProductId, Quantity, Role, TableId, TableStatus, TaxClassId,
+    UserId, VenueId,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -273,7 +273,9 @@ pub struct ProductDto {
     pub name: String,
     pub sku: String,
     pub unit: String,
-    pub cost: Money,
+    /// What it costs the venue: shown to managers and admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Money>,
     pub price: Money,
     pub category_id: Option<CategoryId>,
     /// The category's name.
@@ -300,7 +302,7 @@ impl From<Product> for ProductDto {
             name: p.name,
             sku: p.sku,
             unit: p.unit,
-            cost: p.cost,
+            cost: Some(p.cost),
             price: p.price,
             category_id: p.category_id,
             category: p.category,
@@ -313,6 +315,17 @@ impl From<Product> for ProductDto {
             created_at: p.created_at,
             updated_at: p.updated_at,
         }
+    }
+}
+
+impl ProductDto {
+    /// The product as `role` sees it: without its cost unless they may see costs.
+    pub fn seen_by(p: Product, role: Role) -> Self {
+        let mut dto = Self::from(p);
+        if !role.may(Permission::ViewCosts) {
+            dto.cost = None;
+        }
+        dto
     }
 }
 
@@ -355,7 +368,9 @@ pub struct LotDto {
     pub qty_init: Quantity,
     pub qty_current: Quantity,
     pub unit: String,
-    pub cost_per_unit: Money,
+    /// What a unit cost the venue: shown to managers and admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_per_unit: Option<Money>,
     #[serde(with = "iso_date::option")]
     pub expiry_date: Option<Date>,
     pub storage_location: Option<String>,
@@ -373,11 +388,22 @@ impl From<Lot> for LotDto {
             qty_init: l.qty_init,
             qty_current: l.qty_current,
             unit: l.unit,
-            cost_per_unit: l.cost_per_unit,
+            cost_per_unit: Some(l.cost_per_unit),
             expiry_date: l.expiry_date,
             storage_location: l.storage_location,
             received_at: l.received_at,
         }
+    }
+}
+
+impl LotDto {
+    /// The lot as `role` sees it: without its cost unless they may see costs.
+    pub fn seen_by(l: Lot, role: Role) -> Self {
+        let mut dto = Self::from(l);
+        if !role.may(Permission::ViewCosts) {
+            dto.cost_per_unit = None;
+        }
+        dto
     }
 }
 

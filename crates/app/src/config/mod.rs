@@ -148,6 +148,12 @@ pub struct ServeArgs {
     #[arg(long, env = "BRIGADE_CLIENT_REPORTS_PER_MINUTE", default_value_t = 60)]
     pub client_reports_per_minute: u32,
 
+    /// Origins of browser clients on other sites that may call the API
+    /// (`https://pos.example.com,...`, exact scheme, host and port). Unset: none (a
+    /// browser page served from the API's own origin needs none).
+    #[arg(long, env = "BRIGADE_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
     #[command(flatten)]
     pub operator: OperatorArgs,
 
@@ -237,6 +243,7 @@ impl ServeArgs {
             token_ttl_secs: 12 * 3600,
             db_pool_size: None,
             workers: None,
+            cors_origins: Vec::new(),
             operator: OperatorArgs::default(),
             slow_request_ms: 500,
             slow_query_ms: brigade_sql::DEFAULT_SLOW_QUERY.as_millis() as u64,
@@ -257,6 +264,32 @@ impl ServeArgs {
                  `openssl rand -hex 32`), or pass --dev for a development server"
             ),
         }
+    }
+
+    /// The CORS allow-list, each origin checked (`*` and paths are refused).
+    pub fn cors_origins(&self) -> anyhow::Result<Vec<String>> {
+        self.cors_origins
+            .iter()
+            .map(|o| o.trim().trim_end_matches('/'))
+            .filter(|o| !o.is_empty())
+            .map(|origin| {
+                let host = origin
+                    .strip_prefix("https://")
+                    .or_else(|| origin.strip_prefix("http://"))
+                    .filter(|h| {
+                        !h.is_empty()
+                            && h.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+                    });
+                match host {
+                    Some(_) => Ok(origin.to_owned()),
+                    None => anyhow::bail!(
+                        "BRIGADE_CORS_ORIGINS: {origin:?} is not an origin (https://host[:port], \
+                         no path, no wildcard)"
+                    ),
+                }
+            })
+            .collect()
     }
 
     pub fn db_pool_size(&self) -> usize {
@@ -309,6 +342,31 @@ mod tests {
             store(Some("sqlite:b.db")).ok(),
             Some(StoreConfig::Sqlite(PathBuf::from("b.db")))
         );
+    }
+
+    #[test]
+    fn cors_origins_are_exact_origins() {
+        let mut args = ServeArgs::dev(DatabaseArgs::new(None));
+        args.cors_origins = vec![
+            "https://pos.example.com/".into(),
+            "http://10.0.0.5:3000".into(),
+        ];
+        assert_eq!(
+            args.cors_origins().ok(),
+            Some(vec![
+                "https://pos.example.com".to_owned(),
+                "http://10.0.0.5:3000".to_owned()
+            ])
+        );
+        for bad in [
+            "*",
+            "https://pos.example.com/app",
+            "pos.example.com",
+            "https://",
+        ] {
+            args.cors_origins = vec![bad.into()];
+            assert!(args.cors_origins().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod cli;
 mod concurrency;
 mod contract;
 mod fefo;
+mod hardening;
 mod health;
 mod idempotency;
 mod instances;

@@ -99,24 +99,43 @@ pub(crate) async fn record(
     Ok(())
 }
 
-pub(crate) fn require_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(AppError::validation(format!("{field} must not be empty")));
-    }
+/// A character no name or note may hold: control characters (notes keep line breaks
+/// and tabs) and the bidirectional overrides and isolates (U+202A-202E, U+2066-2069),
+/// which make a name read differently from what it is (a kitchen ticket, a receipt).
+fn forbidden(c: char, multiline: bool) -> bool {
+    (c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn text_rules(field: &str, value: &str, max: usize, multiline: bool) -> Result<(), AppError> {
     if value.chars().count() > max {
         return Err(AppError::validation(format!(
             "{field} must be at most {max} characters"
         )));
     }
+    if let Some(c) = value.chars().find(|&c| forbidden(c, multiline)) {
+        return Err(AppError::validation(format!(
+            "{field} must not contain control or bidirectional-override characters (found U+{:04X})",
+            u32::from(c)
+        )));
+    }
     Ok(())
 }
 
-pub(crate) fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<(), AppError> {
-    match value {
-        Some(v) if v.chars().count() > max => Err(AppError::validation(format!(
-            "{field} must be at most {max} characters"
-        ))),
-        _ => Ok(()),
+/// A required one-line text (a name, a reason).
+pub(crate) fn require_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
+    if value.trim().is_empty() {
+        return Err(AppError::validation(format!("{field} must not be empty")));
     }
+    text_rules(field, value, max, false)
+}
+
+/// An optional one-line text (an area, a reference).
+pub(crate) fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<(), AppError> {
+    value.map_or(Ok(()), |v| text_rules(field, v, max, false))
+}
+
+/// An optional note: line breaks and tabs allowed.
+pub(crate) fn optional_note(field: &str, value: Option<&str>, max: usize) -> Result<(), AppError> {
+    value.map_or(Ok(()), |v| text_rules(field, v, max, true))
 }

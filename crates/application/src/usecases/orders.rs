@@ -12,7 +12,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::checks::{check_with, rate_for, venue_of, with_check};
-use super::{Created, claim_key, optional_text};
+use super::{Created, claim_key, optional_note};
 use crate::model::{IdempotencyKey, Order, OrderItem, Product};
 use crate::ports::{Measurement, Tx};
 use crate::{Actor, AppError, Brigade};
@@ -68,7 +68,7 @@ fn validate_items(items: &[NewItem]) -> Result<(), AppError> {
                 "items[{i}].quantity must be at most {MAX_LINE_QUANTITY}"
             )));
         }
-        optional_text(&format!("items[{i}].notes"), item.notes.as_deref(), 500)?;
+        optional_note(&format!("items[{i}].notes"), item.notes.as_deref(), 500)?;
         if !item.modifiers.is_object() {
             return Err(AppError::validation(format!(
                 "items[{i}].modifiers must be an object"
@@ -226,7 +226,7 @@ impl Brigade {
         if !(1..=500).contains(&new.covers) {
             return Err(AppError::validation("covers must be between 1 and 500"));
         }
-        optional_text("notes", new.notes.as_deref(), 1000)?;
+        optional_note("notes", new.notes.as_deref(), 1000)?;
         validate_items(&new.items)?;
         let now = self.now();
         let order_id = OrderId::new();

@@ -70,7 +70,7 @@ pub(crate) async fn list_products(
     let products = state.brigade.list_products(&actor).await?;
     Ok(ok(products
         .into_iter()
-        .map(ProductDto::from)
+        .map(|p| ProductDto::seen_by(p, actor.role))
         .collect::<Vec<_>>()))
 }
 
@@ -91,7 +91,7 @@ pub(crate) async fn get_product(
         .brigade
         .get_product(&actor, path.product_id.into())
         .await?;
-    Ok(ok(ProductDto::from(product)))
+    Ok(ok(ProductDto::seen_by(product, actor.role)))
 }
 
 #[utoipa::path(
@@ -162,7 +162,10 @@ pub(crate) async fn list_lots(
     query: web::Query<LotQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lots = state.brigade.list_lots(&actor, query.product_id).await?;
-    Ok(ok(lots.into_iter().map(LotDto::from).collect::<Vec<_>>()))
+    Ok(ok(lots
+        .into_iter()
+        .map(|l| LotDto::seen_by(l, actor.role))
+        .collect::<Vec<_>>()))
 }
 
 #[utoipa::path(
@@ -178,8 +181,9 @@ pub(crate) async fn get_lot(
     Acting(actor): Acting,
     path: web::Path<LotPath>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(ok(LotDto::from(
+    Ok(ok(LotDto::seen_by(
         state.brigade.get_lot(&actor, path.lot_id.into()).await?,
+        actor.role,
     )))
 }
 

@@ -1,0 +1,163 @@
+//! The edges that hold on the internet (#20, DESIGN §11): who sees cost prices, the
+//! characters names and notes may hold, response headers, CORS.
+
+use serde_json::json;
+
+use crate::store::TestDb;
+use crate::support::{TestApp, VENUE, id};
+
+#[actix_web::test]
+async fn a_waiter_and_the_kitchen_see_no_cost_prices_and_a_manager_does() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let product = admin.create_product("COST-1", 9.0).await;
+    admin
+        .create_lot(&product["id"], "LOT-COST", 10.0, None)
+        .await;
+    let product_path = format!("/api/v1/products/{}", id(&product["id"]));
+
+    for staff in [app.waiter().await, app.kitchen().await] {
+        let seen = staff.get(&product_path).await.expect(200);
+        assert!(seen.get("cost").is_none(), "{seen}");
+        assert_eq!(seen["price"], 9.0);
+        let listed = staff.get("/api/v1/products").await.expect(200);
+        assert!(!listed.to_string().contains("\"cost\""), "{listed}");
+        let lots = staff.get("/api/v1/lots").await.expect(200);
+        assert!(!lots.to_string().contains("cost_per_unit"), "{lots}");
+    }
+    let manager = app.manager().await;
+    assert!(manager.get(&product_path).await.expect(200)["cost"].is_number());
+    let lots = manager.get("/api/v1/lots").await.expect(200);
+    assert!(lots.to_string().contains("cost_per_unit"), "{lots}");
+}
+
+#[actix_web::test]
+async fn a_name_with_a_bidirectional_override_is_refused_and_a_note_keeps_its_line_breaks() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let before = app.footprint().await;
+    for name in [
+        "Burger\u{202E}reggub",
+        "Table\u{2066}7",
+        "Two\nlines",
+        "Bell\u{7}",
+    ] {
+        let refused = admin
+            .post("/api/v1/tables", json!({ "name": name, "seats": 2 }))
+            .await
+            .expect_problem(422, "validation_failed");
+        assert!(
+            refused["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("name")),
+            "{refused}"
+        );
+        admin
+            .post(
+                &format!("/api/v1/venues/{VENUE}/products"),
+                json!({ "name": name, "sku": "BIDI-1", "unit": "pz", "price": 5.0 }),
+            )
+            .await
+            .expect_problem(422, "validation_failed");
+    }
+    assert_eq!(app.footprint().await, before, "nothing written");
+
+    let product = admin.create_product("NOTE-1", 5.0).await;
+    let waiter = app.waiter().await;
+    let note = "no onions\n\textra sauce";
+    let order = waiter
+        .open_order(
+            None,
+            json!([{ "product_id": product["id"], "quantity": 1, "notes": note }]),
+        )
+        .await;
+    assert_eq!(order["items"][0]["notes"], note);
+    waiter
+        .post(
+            "/api/v1/orders",
+            json!({ "items": [{ "product_id": product["id"], "quantity": 1, "notes": "fine\u{202D}" }] }),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+}
+
+#[actix_web::test]
+async fn api_answers_are_never_stored_nor_sniffed_and_the_menu_is_revalidated() {
+    let app = TestApp::spawn().await;
+    let waiter = app.waiter().await;
+    for reply in [
+        waiter.get("/api/v1/tables").await,
+        app.anonymous().get("/api/v1/tables").await,
+        waiter.get("/api/v1/no-such-route").await,
+    ] {
+        assert_eq!(
+            reply.header("cache-control"),
+            "no-store",
+            "{}",
+            reply.status
+        );
+        assert_eq!(reply.header("x-content-type-options"), "nosniff");
+    }
+    let menu = waiter.get("/api/v1/menu").await;
+    assert_eq!(menu.header("cache-control"), "private, no-cache");
+    assert_eq!(menu.header("x-content-type-options"), "nosniff");
+}
+
+async fn preflight(base: &str, origin: &str) -> awc::ClientResponse {
+    awc::Client::new()
+        .request(awc::http::Method::OPTIONS, format!("{base}/api/v1/orders"))
+        .insert_header(("Origin", origin))
+        .insert_header(("Access-Control-Request-Method", "POST"))
+        .insert_header((
+            "Access-Control-Request-Headers",
+            "authorization,content-type,idempotency-key",
+        ))
+        .send()
+        .await
+        .expect("answered")
+}
+
+#[actix_web::test]
+async fn a_browser_on_an_allowed_origin_may_call_the_api_and_one_on_another_may_not() {
+    let app = TestApp::start_with(TestDb::from_template().await, |args| {
+        args.cors_origins = vec!["https://pos.example.com".to_owned()];
+    })
+    .await;
+    let allowed = preflight(&app.base, "https://pos.example.com").await;
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    let header = |r: &awc::ClientResponse, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(
+        header(&allowed, "access-control-allow-origin"),
+        "https://pos.example.com"
+    );
+    assert!(
+        header(&allowed, "access-control-allow-headers")
+            .to_ascii_lowercase()
+            .contains("idempotency-key")
+    );
+    let refused = preflight(&app.base, "https://evil.example").await;
+    assert_eq!(header(&refused, "access-control-allow-origin"), "");
+    assert!(!refused.status().is_success(), "{}", refused.status());
+
+    // A real request from the allowed origin says so and exposes the headers clients read.
+    let waiter = app.waiter().await;
+    let tables = waiter
+        .get_with("/api/v1/tables", &[("Origin", "https://pos.example.com")])
+        .await;
+    assert_eq!(
+        tables.header("access-control-allow-origin"),
+        "https://pos.example.com"
+    );
+    assert!(
+        tables
+            .header("access-control-expose-headers")
+            .to_ascii_lowercase()
+            .contains("x-request-id")
+    );
+}
