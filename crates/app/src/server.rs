@@ -70,24 +70,24 @@ fn service_on(uow: Arc<dyn UnitOfWork>, clock: Arc<dyn Clock>) -> Brigade {
 
 /// The store's ports, without the use cases (default statement logging).
 pub fn unit_of_work(store: &StoreConfig, pool_size: usize) -> anyhow::Result<Arc<dyn UnitOfWork>> {
-    open_store(store, pool_size, StatementLog::default())
+    open_store(
+        store,
+        &PoolSettings {
+            max_size: pool_size,
+            ..PoolSettings::default()
+        },
+    )
 }
 
-fn open_store(
-    store: &StoreConfig,
-    pool_size: usize,
-    statements: StatementLog,
-) -> anyhow::Result<Arc<dyn UnitOfWork>> {
+/// The store with `settings` (the embedded store takes its size and statement log).
+fn open_store(store: &StoreConfig, settings: &PoolSettings) -> anyhow::Result<Arc<dyn UnitOfWork>> {
     Ok(match store {
-        StoreConfig::Postgres(url) => {
-            let settings = PoolSettings {
-                max_size: pool_size,
-                statements,
-                ..PoolSettings::default()
-            };
-            Arc::new(PgUnitOfWork::connect(url, &settings)?)
-        }
-        StoreConfig::Sqlite(path) => Arc::new(SqliteUnitOfWork::open(path, pool_size, statements)?),
+        StoreConfig::Postgres(url) => Arc::new(PgUnitOfWork::connect(url, settings)?),
+        StoreConfig::Sqlite(path) => Arc::new(SqliteUnitOfWork::open(
+            path,
+            settings.max_size,
+            settings.statements,
+        )?),
     })
 }
 
@@ -163,13 +163,18 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
         slow: Duration::from_millis(args.slow_query_ms),
         spans: brigade_telemetry::exporting_traces(),
     };
-    let uow = open_store(&store, args.db_pool_size(), statements)?;
+    let pool = args.pool_settings(statements);
+    let uow = open_store(&store, &pool)?;
     let mut brigade = service_on(Arc::clone(&uow), Arc::clone(&clock)).with_bus(bus);
     if brigade_telemetry::exporting_metrics() {
         brigade = brigade.with_metrics(Arc::new(brigade_telemetry::DomainMetrics::new()));
         // The probes get a connection of their own: a busy request pool is not a
         // database that is down.
-        let probe = service_on(open_store(&store, 1, statements)?, Arc::clone(&clock));
+        let probe_pool = PoolSettings {
+            max_size: 1,
+            ..pool.clone()
+        };
+        let probe = service_on(open_store(&store, &probe_pool)?, Arc::clone(&clock));
         crate::metrics::install(probe, uow, hub.clone());
     }
     if args.demo {

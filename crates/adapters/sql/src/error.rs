@@ -22,14 +22,38 @@ pub(crate) fn pg(error: DieselError) -> StoreError {
                 )),
                 // Deadlocks arrive as Unknown with SQLSTATE 40P01 in the message.
                 _ if info.message().contains("deadlock detected") => StoreError::Contention,
+                // A session limit cut the statement, or the server ended the connection
+                // (a restart, the idle-in-transaction limit): the request may be retried.
+                _ if cut_or_closed(info.message()) => {
+                    StoreError::Unavailable(anyhow::anyhow!("database: {}", info.message()))
+                }
                 _ => StoreError::Unknown(anyhow::anyhow!(
                     "database error: {} (constraint {constraint})",
                     info.message()
                 )),
             }
         }
+        // The connection broke mid-transaction: nothing of the transaction committed.
+        DieselError::BrokenTransactionManager => StoreError::Unavailable(anyhow::anyhow!(
+            "database: the connection broke during a transaction"
+        )),
         other => StoreError::Unknown(other.into()),
     }
+}
+
+/// Whether PostgreSQL's message says a limit cut the statement or the connection is gone.
+fn cut_or_closed(message: &str) -> bool {
+    const SIGNS: [&str; 8] = [
+        "statement timeout",
+        "lock timeout",
+        "idle-in-transaction timeout",
+        "terminating connection",
+        "connection closed",
+        "server closed the connection",
+        "the database system is shutting down",
+        "the database system is starting up",
+    ];
+    SIGNS.iter().any(|sign| message.contains(sign))
 }
 
 /// An SQLite error: SQLite names no constraint (the message names the columns); another

@@ -12,7 +12,7 @@ mod stores;
 mod tx;
 mod types;
 
-pub use pg::{PgUnitOfWork, PoolSettings};
+pub use pg::{PgUnitOfWork, PoolSettings, SessionTimeouts};
 pub use sqlite::SqliteUnitOfWork;
 pub use statement_stats::StatementStats;
 pub use statements::{DEFAULT_SLOW_QUERY, ParentSpan, QueryTracing, StatementLog};

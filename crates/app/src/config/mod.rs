@@ -125,6 +125,25 @@ pub struct ServeArgs {
     #[arg(long, env = "BRIGADE_DB_POOL_SIZE")]
     pub db_pool_size: Option<usize>,
 
+    /// PostgreSQL `statement_timeout` of the app's connections, in milliseconds (lock
+    /// waits included; 0: none). A statement cut answers 503 with Retry-After.
+    #[arg(long, env = "BRIGADE_DB_STATEMENT_TIMEOUT_MS", default_value_t = 5000)]
+    pub db_statement_timeout_ms: u64,
+
+    /// PostgreSQL `lock_timeout`, in milliseconds (0: none): above the queueing on a
+    /// venue's counter row during a rush.
+    #[arg(long, env = "BRIGADE_DB_LOCK_TIMEOUT_MS", default_value_t = 2000)]
+    pub db_lock_timeout_ms: u64,
+
+    /// PostgreSQL `idle_in_transaction_session_timeout`, in milliseconds (0: none).
+    #[arg(long, env = "BRIGADE_DB_IDLE_TX_TIMEOUT_MS", default_value_t = 10_000)]
+    pub db_idle_tx_timeout_ms: u64,
+
+    /// How long a request waits for a free PostgreSQL connection before 503, in
+    /// milliseconds.
+    #[arg(long, env = "BRIGADE_DB_POOL_WAIT_MS", default_value_t = 2000)]
+    pub db_pool_wait_ms: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "BRIGADE_WORKERS")]
     pub workers: Option<usize>,
@@ -242,6 +261,10 @@ impl ServeArgs {
             demo: false,
             token_ttl_secs: 12 * 3600,
             db_pool_size: None,
+            db_statement_timeout_ms: 5000,
+            db_lock_timeout_ms: 2000,
+            db_idle_tx_timeout_ms: 10_000,
+            db_pool_wait_ms: 2000,
             workers: None,
             cors_origins: Vec::new(),
             operator: OperatorArgs::default(),
@@ -297,6 +320,24 @@ impl ServeArgs {
             let cores = std::thread::available_parallelism().map_or(2, usize::from);
             cores + 1
         })
+    }
+
+    /// The PostgreSQL pool: its size, wait, session limits and statement log.
+    pub fn pool_settings(
+        &self,
+        statements: brigade_sql::StatementLog,
+    ) -> brigade_sql::PoolSettings {
+        brigade_sql::PoolSettings {
+            max_size: self.db_pool_size(),
+            wait_timeout: Duration::from_millis(self.db_pool_wait_ms.max(1)),
+            statements,
+            timeouts: brigade_sql::SessionTimeouts {
+                statement: Duration::from_millis(self.db_statement_timeout_ms),
+                lock: Duration::from_millis(self.db_lock_timeout_ms),
+                idle_in_transaction: Duration::from_millis(self.db_idle_tx_timeout_ms),
+            },
+            ..brigade_sql::PoolSettings::default()
+        }
     }
 
     pub fn token_ttl(&self) -> Duration {

@@ -79,7 +79,7 @@ pub(crate) struct PrivatePostgres {
 }
 
 impl PrivatePostgres {
-    fn pg_ctl(&self, action: &str) -> bool {
+    pub(crate) fn pg_ctl(&self, action: &str) -> bool {
         let bin = pg_bindir();
         let data = self.dir.join("data");
         let log = self.dir.join("log");
@@ -112,7 +112,7 @@ impl PrivatePostgres {
             .is_ok_and(|o| o.status.success())
     }
 
-    fn start() -> PrivatePostgres {
+    pub(crate) fn start() -> PrivatePostgres {
         Self::start_with("")
     }
 

@@ -33,6 +33,7 @@ mod summary;
 mod support;
 mod sweep;
 mod telemetry;
+mod timeouts;
 mod transfer;
 mod transitions;
 mod venues;

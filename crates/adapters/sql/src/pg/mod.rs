@@ -66,6 +66,8 @@ pub struct PoolSettings {
     pub connect_timeout: Duration,
     /// Slow-statement warnings and statement spans.
     pub statements: StatementLog,
+    /// Each connection's session limits.
+    pub timeouts: SessionTimeouts,
 }
 
 impl Default for PoolSettings {
@@ -75,7 +77,46 @@ impl Default for PoolSettings {
             wait_timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(3),
             statements: StatementLog::default(),
+            timeouts: SessionTimeouts::default(),
         }
+    }
+}
+
+/// PostgreSQL's limits on one request's work, set on every pooled connection (the
+/// migrations and `brigade import` run on connections of their own, without them). A
+/// statement cut by one answers 503 with `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionTimeouts {
+    /// `statement_timeout`: the longest one statement may run, lock waits included.
+    pub statement: Duration,
+    /// `lock_timeout`: the longest one statement may wait for a row lock. Above the
+    /// designed queueing on a venue's counter row under a rush (docs/BENCHMARKS.md).
+    pub lock: Duration,
+    /// `idle_in_transaction_session_timeout`: a transaction left idle this long is
+    /// ended by the server (its connection closes), releasing its locks.
+    pub idle_in_transaction: Duration,
+}
+
+impl Default for SessionTimeouts {
+    fn default() -> Self {
+        Self {
+            statement: Duration::from_secs(5),
+            lock: Duration::from_secs(2),
+            idle_in_transaction: Duration::from_secs(10),
+        }
+    }
+}
+
+impl SessionTimeouts {
+    /// The `SET`s opening each connection (0 turns a limit off).
+    fn sql(&self) -> String {
+        format!(
+            "SET statement_timeout = {}; SET lock_timeout = {}; \
+             SET idle_in_transaction_session_timeout = {}",
+            self.statement.as_millis(),
+            self.lock.as_millis(),
+            self.idle_in_transaction.as_millis()
+        )
     }
 }
 
@@ -95,11 +136,16 @@ impl PgUnitOfWork {
         let log = settings.statements;
         let statements = Arc::new(AtomicU64::new(0));
         let count = Arc::clone(&statements);
+        let limits = settings.timeouts.sql();
         config.custom_setup = Box::new(move |url| {
             let url = url.to_owned();
             let count = Arc::clone(&count);
+            let limits = limits.clone();
             Box::pin(async move {
                 let mut conn = AsyncPgConnection::establish(&url).await?;
+                diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, &limits)
+                    .await
+                    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 conn.set_instrumentation(QueryTracing::new("postgresql", log).counting(count));
                 Ok(conn)
             })

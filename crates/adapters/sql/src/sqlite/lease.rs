@@ -17,6 +17,9 @@ use super::{Connection, establish};
 use crate::StatementStats;
 use crate::statements::{ParentSpan, QueryTracing, StatementLog};
 
+/// How long a request waits for a connection of the embedded store.
+const LEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A fixed number of connections to one file, lent out one at a time each.
 pub(super) struct Slots {
     path: PathBuf,
@@ -67,9 +70,15 @@ impl Slots {
     }
 
     pub(super) async fn lease(self: &Arc<Self>) -> Result<Lease, StoreError> {
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
+        // Bounded like PostgreSQL's pool: a store this busy answers 503, not a queue.
+        let permit = tokio::time::timeout(LEASE_WAIT, Arc::clone(&self.permits).acquire_owned())
             .await
+            .map_err(|_| {
+                StoreError::Unavailable(anyhow::anyhow!(
+                    "no database connection free within {} s",
+                    LEASE_WAIT.as_secs()
+                ))
+            })?
             .map_err(|e| StoreError::Unavailable(e.into()))?;
         let idle = self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
         let mut lease = match idle {
