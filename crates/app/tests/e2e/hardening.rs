@@ -161,3 +161,36 @@ async fn a_browser_on_an_allowed_origin_may_call_the_api_and_one_on_another_may_
             .contains("x-request-id")
     );
 }
+
+#[actix_web::test]
+async fn an_order_stops_at_two_hundred_lines_whatever_the_rounds_and_large_modifiers_are_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let waiter = app.waiter().await;
+    let product = admin.create_product("LINES-1", 1.0).await;
+    let round = |n: usize| json!({ "items": vec![json!({ "product_id": product["id"], "quantity": 1 }); n] });
+    let order = waiter.post("/api/v1/orders", round(150)).await.expect(201);
+    let items = format!("/api/v1/orders/{}/items", id(&order["id"]));
+    waiter.post(&items, round(50)).await.expect(201);
+    let before = app.footprint().await;
+    let refused = waiter
+        .post(&items, round(1))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("200 lines")),
+        "{refused}"
+    );
+    assert_eq!(app.footprint().await, before, "nothing written");
+
+    let big = "x".repeat(3000);
+    waiter
+        .post(
+            "/api/v1/orders",
+            json!({ "items": [{ "product_id": product["id"], "quantity": 1, "modifiers": { "note": big } }] }),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+}

@@ -19,6 +19,11 @@ use crate::{Actor, AppError, Brigade};
 
 /// Most items one request may add: a generous party order, not a denial of service.
 pub const MAX_ITEMS_PER_REQUEST: usize = 200;
+/// Lines one order may hold, across every request that added to it: a ticket a
+/// kitchen can read, and a serve that locks a bounded number of lots.
+pub const MAX_LINES_PER_ORDER: usize = 200;
+/// The largest free-form `modifiers` object of a line, as JSON.
+pub const MAX_MODIFIERS_BYTES: usize = 2048;
 /// Most options one line may carry.
 pub const MAX_OPTIONS_PER_LINE: usize = 100;
 /// Most of one product on one line (units of the product).
@@ -72,6 +77,11 @@ fn validate_items(items: &[NewItem]) -> Result<(), AppError> {
         if !item.modifiers.is_object() {
             return Err(AppError::validation(format!(
                 "items[{i}].modifiers must be an object"
+            )));
+        }
+        if item.modifiers.to_string().len() > MAX_MODIFIERS_BYTES {
+            return Err(AppError::validation(format!(
+                "items[{i}].modifiers must be at most {MAX_MODIFIERS_BYTES} bytes as JSON"
             )));
         }
         if item.options.len() > MAX_OPTIONS_PER_LINE {
@@ -368,6 +378,13 @@ impl Brigade {
                         "order_closed_for_items",
                         format!("a {} order takes no more items", order.status),
                     ));
+                }
+                if order.items.len() + items.len() > MAX_LINES_PER_ORDER {
+                    return Err(AppError::validation(format!(
+                        "an order holds at most {MAX_LINES_PER_ORDER} lines; it has {} \
+                         (open another order for the rest)",
+                        order.items.len()
+                    )));
                 }
                 let added = price_items(tx, actor, id, &items, now).await?;
                 tx.orders().insert_items(actor.venue_id, &added).await?;
