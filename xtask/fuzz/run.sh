@@ -74,6 +74,9 @@ fuzz() {
     BRIGADE_JWT_SECRET=fuzz-5c1d8e0f3a9b47d2b6e1c4a7f09d3b8e2a6c1f5d9e0b4a7c3d8f2e6b1a
     # Limits raised for the run: the fuzzer is one client sending thousands of requests.
     BRIGADE_LOGIN_PER_ACCOUNT_PER_MINUTE=1000000
+    BRIGADE_RATE_READS_PER_MINUTE=0
+    BRIGADE_RATE_WRITES_PER_MINUTE=0
+    BRIGADE_WS_CONNECTIONS_PER_USER=100000
     BRIGADE_LOGIN_PER_ADDRESS_PER_MINUTE=1000000
     BRIGADE_CLIENT_REPORTS_PER_MINUTE=1000000
     # The operators' views answer the fuzzer's staff token 401 operator_required.

@@ -12,8 +12,8 @@ use brigade_application::LocalBus;
 use brigade_application::ports::{Cache, Clock, EventBus, UnitOfWork};
 use brigade_application::{Brigade, SystemClock};
 use brigade_http::{
-    AppState, Auth, AuthSettings, ClientTelemetry, HealthReport, Operators, ReadCache,
-    RequestStats, SlowThresholds, TrustedProxies,
+    AppState, Auth, AuthSettings, ClientTelemetry, HealthReport, Operators, RateSettings,
+    ReadCache, RequestLimits, RequestStats, SlowThresholds, TrustedProxies,
 };
 
 use crate::passwords::Argon2Passwords;
@@ -139,6 +139,9 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
         idle_timeout: Duration::from_secs(realtime.ws_idle_timeout_secs.max(1)),
         send_timeout: Duration::from_secs(realtime.ws_send_timeout_secs.max(1)),
         slow_fanout: Duration::from_millis(args.operator.slow_fanout_ms),
+        connections_per_user: realtime.ws_connections_per_user,
+        frames_per_second: realtime.ws_frames_per_second,
+        max_replay: realtime.ws_max_replay.max(0),
     });
     let mut health: Vec<Arc<dyn HealthReport>> = vec![
         Arc::new(hub.clone()),
@@ -202,6 +205,10 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
         operators,
         slow,
         requests: Arc::new(RequestStats::default()),
+        rate: Arc::new(RequestLimits::new(RateSettings {
+            reads_per_minute: args.rate_reads_per_minute,
+            writes_per_minute: args.rate_writes_per_minute,
+        })),
         client_telemetry: Arc::new(ClientTelemetry::new(args.client_reports_per_minute)),
         cache: ReadCache::new(read_cache(realtime)?, CACHE_TTL),
     };

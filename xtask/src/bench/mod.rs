@@ -347,6 +347,11 @@ fn start_brigade_with(
             "9d2f6b1e8a4c07f3e5b9d1a6c8e2f4b0a7d3c9e1f5b8a2d6c0e4f7b3a9d1c5e8",
         )
         .env("BRIGADE_LOGIN_PER_ACCOUNT_PER_MINUTE", "100000")
+        // The load generator is one user at one address: no request limits.
+        .env("BRIGADE_RATE_READS_PER_MINUTE", "0")
+        .env("BRIGADE_RATE_WRITES_PER_MINUTE", "0")
+        // Thousands of screens on one login.
+        .env("BRIGADE_WS_CONNECTIONS_PER_USER", "100000")
         .env("BRIGADE_LOGIN_PER_ADDRESS_PER_MINUTE", "100000")
         .env("BRIGADE_LOG", "warn")
         .envs(env.iter().copied())

@@ -9,6 +9,7 @@ mod edge;
 mod error;
 mod limits;
 mod openapi;
+mod rate;
 mod routes;
 mod stats;
 pub mod ws;
@@ -27,6 +28,7 @@ pub use edge::{cors, default_headers};
 pub use error::ApiError;
 pub use limits::TrustedProxies;
 pub use openapi::openapi;
+pub use rate::{RateSettings, RequestLimits};
 pub use routes::client::ClientTelemetry;
 pub use routes::request_id::{RequestId, middleware as request_id};
 pub use routes::slow::{DEFAULT_OPERATIONS as DEFAULT_SLOW_OPERATIONS, SlowThresholds};
@@ -51,6 +53,8 @@ pub struct AppState {
     pub slow: SlowThresholds,
     /// This instance's last hour of requests (the operator's metrics summary).
     pub requests: Arc<RequestStats>,
+    /// Requests per user and per client address on signed-in routes.
+    pub rate: Arc<RequestLimits>,
     /// Rate limits of the client telemetry endpoints, shared by every worker.
     pub client_telemetry: Arc<ClientTelemetry>,
     /// Cache-aside for hot reads (the menu): Redis or in process.

@@ -162,6 +162,16 @@ pub struct ServeArgs {
     )]
     pub slow_query_ms: u64,
 
+    /// Reads (GET) each user may send a minute on signed-in routes, in bursts of as
+    /// many; a client address may send ten times as many. 0: no limit.
+    #[arg(long, env = "BRIGADE_RATE_READS_PER_MINUTE", default_value_t = 1200)]
+    pub rate_reads_per_minute: u32,
+
+    /// Writes (POST, PATCH, PUT, DELETE) each user may send a minute; an address ten
+    /// times as many. 0: no limit.
+    #[arg(long, env = "BRIGADE_RATE_WRITES_PER_MINUTE", default_value_t = 300)]
+    pub rate_writes_per_minute: u32,
+
     /// Client telemetry reports (`/api/v1/metrics/frontend`, `/api/v1/errors/frontend`)
     /// each user may send a minute, in bursts of as many.
     #[arg(long, env = "BRIGADE_CLIENT_REPORTS_PER_MINUTE", default_value_t = 60)]
@@ -212,6 +222,20 @@ pub struct RealtimeArgs {
     #[arg(long, env = "BRIGADE_WS_SEND_TIMEOUT_SECS", default_value_t = 10)]
     pub ws_send_timeout_secs: u64,
 
+    /// WebSocket connections one user may hold open on an instance (a kitchen sharing
+    /// one login has a screen per station).
+    #[arg(long, env = "BRIGADE_WS_CONNECTIONS_PER_USER", default_value_t = 50)]
+    pub ws_connections_per_user: usize,
+
+    /// Frames a second a WebSocket client may send; more close it with 1008.
+    #[arg(long, env = "BRIGADE_WS_FRAMES_PER_SECOND", default_value_t = 20)]
+    pub ws_frames_per_second: u32,
+
+    /// Events a resume (`join_venue` with `since`) may replay; a client further behind
+    /// gets `recovered: false` and reloads its board.
+    #[arg(long, env = "BRIGADE_WS_MAX_REPLAY", default_value_t = 5000)]
+    pub ws_max_replay: i64,
+
     /// Milliseconds between journal checks for events whose publication was lost.
     #[arg(long, env = "BRIGADE_WS_POLL_MS", default_value_t = 1000)]
     pub ws_poll_ms: u64,
@@ -244,6 +268,9 @@ impl Default for RealtimeArgs {
             ws_idle_timeout_secs: 60,
             ws_send_timeout_secs: 10,
             ws_poll_ms: 1000,
+            ws_connections_per_user: 50,
+            ws_frames_per_second: 20,
+            ws_max_replay: 5000,
             event_retention_hours: 168,
             read_cache: ReadCacheMode::Auto,
         }
@@ -271,6 +298,8 @@ impl ServeArgs {
             slow_request_ms: 500,
             slow_query_ms: brigade_sql::DEFAULT_SLOW_QUERY.as_millis() as u64,
             client_reports_per_minute: 60,
+            rate_reads_per_minute: 1200,
+            rate_writes_per_minute: 300,
             sign_in: SignInArgs::default(),
             realtime: RealtimeArgs::default(),
         }

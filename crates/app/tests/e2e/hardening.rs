@@ -194,3 +194,104 @@ async fn an_order_stops_at_two_hundred_lines_whatever_the_rounds_and_large_modif
         .await
         .expect_problem(422, "validation_failed");
 }
+
+#[actix_web::test]
+async fn a_user_past_their_request_rate_gets_429_and_others_are_still_served() {
+    let app = TestApp::start_with(TestDb::from_template().await, |args| {
+        args.rate_reads_per_minute = 5;
+        args.rate_writes_per_minute = 2;
+    })
+    .await;
+    let waiter = app.waiter().await;
+    for _ in 0..5 {
+        waiter.get("/api/v1/tables").await.expect(200);
+    }
+    let limited = waiter.get("/api/v1/tables").await;
+    let wait: u64 = limited.header("retry-after").parse().expect("Retry-After");
+    assert!((1..=60).contains(&wait), "{wait}");
+    limited.expect_problem(429, "rate_limited");
+    // Writes are counted apart: a ticket is still issued.
+    waiter
+        .post("/api/v1/ws/ticket", json!({}))
+        .await
+        .expect(201);
+    waiter
+        .post("/api/v1/ws/ticket", json!({}))
+        .await
+        .expect(201);
+    waiter
+        .post("/api/v1/ws/ticket", json!({}))
+        .await
+        .expect_problem(429, "rate_limited");
+    // The kitchen keeps working.
+    app.kitchen()
+        .await
+        .get("/api/v1/orders/kitchen-display")
+        .await
+        .expect(200);
+}
+
+#[actix_web::test]
+async fn a_login_gets_its_screens_and_no_more_a_flooding_screen_is_closed_and_a_long_resume_reloads()
+ {
+    use crate::kds::{Incoming, Kds, ticket};
+    let app = TestApp::start_with(TestDb::from_template().await, |args| {
+        args.realtime.ws_connections_per_user = 2;
+        args.realtime.ws_frames_per_second = 5;
+        args.realtime.ws_max_replay = 3;
+    })
+    .await;
+    let kitchen = app.kitchen().await;
+    let mut first = Kds::connect(&app.base, &kitchen.token).await;
+    let second = Kds::connect(&app.base, &kitchen.token).await;
+    // A third screen on the same login is refused before the upgrade.
+    let third = ticket(&app.base, &kitchen.token).await;
+    let refused = awc::Client::new()
+        .ws(format!(
+            "{}/api/v1/ws?ticket={third}",
+            app.base.replacen("http", "ws", 1)
+        ))
+        .connect()
+        .await;
+    match refused {
+        Err(awc::error::WsClientError::InvalidResponseStatus(status)) => {
+            assert_eq!(status.as_u16(), 429)
+        }
+        other => panic!(
+            "a third screen is refused 429: {:?}",
+            other.map(|(r, _)| r.status())
+        ),
+    }
+    // Another account is not affected; and a closed screen frees its place.
+    let waiter = app.waiter().await;
+    Kds::connect(&app.base, &waiter.token).await.close().await;
+    second.close().await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut again = Kds::connect(&app.base, &kitchen.token).await;
+
+    // Far behind: five events missed with a replay bound of three.
+    let admin = app.admin().await;
+    let product = admin.create_product("WS-CAP", 1.0).await;
+    let joined = again.join(VENUE, None).await;
+    let start = joined["seq"].as_i64().expect("seq");
+    let waiter_staff = app.waiter().await;
+    for _ in 0..5 {
+        waiter_staff.order_one(&product, None).await;
+    }
+    let resumed = first.join(VENUE, Some(start)).await;
+    assert_eq!(resumed["recovered"], false, "{resumed}");
+    let near = Kds::connect(&app.base, &waiter.token).await;
+    let mut near = near;
+    let close_by = near.join(VENUE, Some(start + 3)).await;
+    assert_eq!(close_by["recovered"], true, "{close_by}");
+
+    // A screen sending more than five frames a second is closed with 1008.
+    let closed = loop {
+        again.send(json!({ "type": "ping" })).await;
+        if let Some(Incoming::Closed(code)) = again.recv(std::time::Duration::from_millis(5)).await
+        {
+            break code;
+        }
+    };
+    assert_eq!(closed, Some(1008));
+}

@@ -125,6 +125,11 @@ impl TestApp {
         args.workers = Some(2);
         // Tests log in often from one address; the sign-in suite sets real limits.
         args.sign_in.login_per_account_per_minute = 100_000;
+        // Request limits are tested on their own (`hardening.rs`).
+        args.rate_reads_per_minute = 0;
+        args.rate_writes_per_minute = 0;
+        args.realtime.ws_connections_per_user = 100_000;
+        args.realtime.ws_frames_per_second = 10_000;
         args.sign_in.login_per_address_per_minute = 100_000;
         // Kitchen alerts are raised by the tests that want them.
         args.operator.kitchen_alert_secs = 0;
@@ -435,6 +440,9 @@ pub fn instance_command(
         .env("BRIGADE_LOG", "warn")
         .env("BRIGADE_JWT_SECRET", TEST_SECRET)
         .env("BRIGADE_LOGIN_PER_ACCOUNT_PER_MINUTE", "100000")
+        .env("BRIGADE_RATE_READS_PER_MINUTE", "0")
+        .env("BRIGADE_RATE_WRITES_PER_MINUTE", "0")
+        .env("BRIGADE_WS_CONNECTIONS_PER_USER", "100000")
         .env("BRIGADE_LOGIN_PER_ADDRESS_PER_MINUTE", "100000");
     command
 }

@@ -157,6 +157,11 @@ impl Authenticated {
         let state = state(req)?;
         let token = bearer(req).ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
         let identity = state.auth.keys.identify(&token)?;
+        state.rate.admit(
+            identity.user_id,
+            state.auth.proxies.client(req),
+            req.method(),
+        )?;
         let access = state
             .auth
             .access

@@ -118,12 +118,12 @@ mod tests {
         let d = Duration::from_millis(500);
         assert!(
             SlowThresholds::parse("order_creat=5", d)
-                .unwrap_err()
+                .expect_err("a typo is refused")
                 .contains("known: order_create")
         );
         assert!(
             SlowThresholds::parse("order_create=fast", d)
-                .unwrap_err()
+                .expect_err("a word is refused")
                 .contains("whole milliseconds")
         );
         assert!(SlowThresholds::parse("order_create", d).is_err());

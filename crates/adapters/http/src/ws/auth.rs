@@ -73,6 +73,15 @@ pub(crate) async fn upgrade(
         .access
         .admit(identity.user_id, identity.epoch)
         .await?;
+    let slot = hub.take_slot(identity.user_id).ok_or_else(|| {
+        ApiError::rate_limited(
+            std::time::Duration::from_secs(5),
+            &format!(
+                "this account has {} screens open on this server already",
+                hub.settings().connections_per_user
+            ),
+        )
+    })?;
     let (response, session, stream) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::bad_request("not_a_websocket", e.to_string()))?;
     let stream = stream
@@ -89,6 +98,11 @@ pub(crate) async fn upgrade(
         changes: Some(state.auth.access.subscribe()),
         joined: None,
         last_heard: Instant::now(),
+        frames: governor::RateLimiter::direct(governor::Quota::per_second(
+            std::num::NonZeroU32::new(hub.settings().frames_per_second.max(1))
+                .unwrap_or(std::num::NonZeroU32::MIN),
+        )),
+        _slot: slot,
     };
     actix_web::rt::spawn(connection.run(stream));
     Ok(response)

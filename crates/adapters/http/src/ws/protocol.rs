@@ -45,6 +45,8 @@ pub mod close {
     pub const TOO_SLOW: u16 = 4008;
     /// The journal could not be read; reconnect with `since`.
     pub const INTERNAL: u16 = 1011;
+    /// The client sent more frames a second than allowed (RFC 6455's policy violation).
+    pub const TOO_MANY_FRAMES: u16 = 1008;
 }
 
 pub fn joined(venue: Uuid, seq: i64, recovered: bool) -> String {

@@ -38,6 +38,10 @@ pub(super) struct Connection {
     pub(super) changes: Option<broadcast::Receiver<Changed>>,
     pub(super) joined: Option<Joined>,
     pub(super) last_heard: Instant,
+    /// The client's frames a second.
+    pub(super) frames: governor::DefaultDirectRateLimiter,
+    /// Its place among the user's connections, freed when the connection ends.
+    pub(super) _slot: super::hub::UserSlot,
 }
 
 /// Why the loop ended.
@@ -137,6 +141,12 @@ impl Connection {
         message: Option<Result<AggregatedMessage, actix_ws::ProtocolError>>,
     ) -> Result<(), End> {
         self.last_heard = Instant::now();
+        if matches!(message, Some(Ok(_))) && self.frames.check().is_err() {
+            return Err(End::Close(
+                close::TOO_MANY_FRAMES,
+                "too many frames a second; slow down",
+            ));
+        }
         match message {
             None => Err(End::Gone),
             // The connection dropped mid-frame or without a close frame: the client is
@@ -231,7 +241,10 @@ impl Connection {
             Ok(p) => p,
             Err(e) => return self.unavailable(e).await,
         };
-        let recovered = since.is_none_or(|s| position.can_resume(s));
+        // A replay is bounded: a client further behind reloads its board instead.
+        let max_replay = self.hub.settings().max_replay;
+        let recovered =
+            since.is_none_or(|s| position.can_resume(s) && position.latest - s <= max_replay);
         let next = match since {
             Some(s) if recovered => s + 1,
             _ => position.latest + 1,

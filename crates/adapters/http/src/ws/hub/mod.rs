@@ -25,7 +25,7 @@ use std::time::Duration;
 use brigade_application::model::JournalEntry;
 use brigade_application::ports::EventSink;
 use brigade_application::{AppError, Brigade};
-use brigade_domain::VenueId;
+use brigade_domain::{UserId, VenueId};
 use bytestring::ByteString;
 use tokio::sync::{Notify, mpsc};
 
@@ -116,6 +116,15 @@ pub struct WsSettings {
     /// An event queued for the screens later than this after its change is a slow
     /// fan-out: logged, and the gateway is `degraded` for a minute.
     pub slow_fanout: Duration,
+    /// Connections one user may hold open on this instance (a kitchen sharing one
+    /// login has several screens); more are refused `429` before the upgrade.
+    pub connections_per_user: usize,
+    /// Frames a second a client may send (in bursts of as many); more close the
+    /// connection with 1008.
+    pub frames_per_second: u32,
+    /// Events a `join_venue` with `since` may replay; a client further behind gets
+    /// `recovered: false` and reloads its board (one bounded snapshot).
+    pub max_replay: i64,
 }
 
 impl Default for WsSettings {
@@ -127,6 +136,9 @@ impl Default for WsSettings {
             idle_timeout: Duration::from_secs(60),
             send_timeout: Duration::from_secs(10),
             slow_fanout: Duration::from_millis(50),
+            connections_per_user: 50,
+            frames_per_second: 20,
+            max_replay: 5000,
         }
     }
 }
@@ -143,6 +155,26 @@ struct HubInner {
     /// Whether the sweep task runs (started with the first feed).
     sweeping: AtomicBool,
     trouble: Arc<Trouble>,
+    /// Open connections per user on this instance.
+    users: Mutex<HashMap<UserId, usize>>,
+}
+
+/// One of a user's open connections; dropping it frees the place.
+pub struct UserSlot {
+    hub: Hub,
+    user: UserId,
+}
+
+impl Drop for UserSlot {
+    fn drop(&mut self) {
+        let mut users = lock(&self.hub.inner.users);
+        if let Some(n) = users.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                users.remove(&self.user);
+            }
+        }
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -158,6 +190,7 @@ impl Hub {
             inner: Arc::new(HubInner {
                 feeds: Mutex::new(HashMap::new()),
                 trouble: Arc::new(Trouble::new(settings.slow_fanout)),
+                users: Mutex::new(HashMap::new()),
                 settings,
                 sweeping: AtomicBool::new(false),
             }),
@@ -166,6 +199,20 @@ impl Hub {
 
     pub fn settings(&self) -> &WsSettings {
         &self.inner.settings
+    }
+
+    /// A place for one more of `user`'s connections, or `None` at their cap.
+    pub fn take_slot(&self, user: UserId) -> Option<UserSlot> {
+        let mut users = lock(&self.inner.users);
+        let open = users.entry(user).or_insert(0);
+        if *open >= self.inner.settings.connections_per_user.max(1) {
+            return None;
+        }
+        *open += 1;
+        Some(UserSlot {
+            hub: self.clone(),
+            user,
+        })
     }
 
     /// `up`, or `degraded` (queues overflowing, fan-out slow) and the details.
