@@ -13,6 +13,4 @@ CREATE TABLE kitchen_alerts (
     PRIMARY KEY (venue_id, order_id, code),
     FOREIGN KEY (venue_id, order_id) REFERENCES orders (venue_id, id) ON DELETE CASCADE
 );
-
--- The alert scan reads only what is cooking, however many orders a venue has had.
-CREATE INDEX orders_preparing_idx ON orders (kitchen_started_at) WHERE status = 'preparing';
+-- The alert scan reads through orders_in_kitchen_idx (status, kitchen_started_at).

@@ -9,5 +9,3 @@ CREATE TABLE kitchen_alerts (
     PRIMARY KEY (venue_id, order_id, code),
     FOREIGN KEY (venue_id, order_id) REFERENCES orders (venue_id, id) ON DELETE CASCADE
 );
-
-CREATE INDEX orders_preparing_idx ON orders (kitchen_started_at) WHERE status = 'preparing';

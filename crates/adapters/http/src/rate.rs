@@ -1,10 +1,11 @@
 //! Request rate limits on every signed-in route (DESIGN §11): per user and per client
 //! address, reads (`GET`) and writes apart, answered `429 rate_limited` with
-//! `Retry-After`. Sign-in has its own limits (`auth::login`), client telemetry its own
-//! (`routes::client`); health answers everyone.
+//! `Retry-After`. Sign-in has its own limits (`auth::login`); client telemetry has its
+//! own on top (`routes::client`); health answers everyone. Limits are per instance.
 //!
 //! A client address gets ten times a user's allowance: a restaurant's tablets often
-//! share one address behind its router.
+//! share one address behind its router. Behind a proxy, set `BRIGADE_TRUSTED_PROXIES`,
+//! or every client shares the proxy's address.
 
 use std::net::IpAddr;
 
@@ -66,14 +67,16 @@ impl RequestLimits {
     ) -> Result<(), ApiError> {
         let class = class(method);
         let kind = ["reads", "writes"][class];
-        if let (Some(limit), Some(address)) = (&self.addresses[class], address) {
-            limit.admit(&address).map_err(|wait| {
-                ApiError::rate_limited(wait, &format!("too many {kind} from your address"))
-            })?;
-        }
+        // The user first: a client refused for itself must not spend its address's
+        // allowance, which the other tablets behind the same router share.
         if let Some(limit) = &self.users[class] {
             limit.admit(&user).map_err(|wait| {
                 ApiError::rate_limited(wait, &format!("too many {kind} for your account"))
+            })?;
+        }
+        if let (Some(limit), Some(address)) = (&self.addresses[class], address) {
+            limit.admit(&address).map_err(|wait| {
+                ApiError::rate_limited(wait, &format!("too many {kind} from your address"))
             })?;
         }
         Ok(())
@@ -105,6 +108,23 @@ mod tests {
             limits.admit(waiter, here, &Method::GET).is_ok(),
             "another account"
         );
+    }
+
+    #[test]
+    fn a_client_refused_for_itself_does_not_use_up_its_address() {
+        let limits = RequestLimits::new(RateSettings {
+            reads_per_minute: 1,
+            writes_per_minute: 1,
+        });
+        let here = Some(IpAddr::from([10, 0, 0, 7]));
+        let runaway = UserId::new();
+        for _ in 0..100 {
+            let _ = limits.admit(runaway, here, &Method::GET);
+        }
+        // The address allows ten users' worth: nine more accounts still get through.
+        for _ in 0..9 {
+            assert!(limits.admit(UserId::new(), here, &Method::GET).is_ok());
+        }
     }
 
     #[test]

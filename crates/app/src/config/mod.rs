@@ -318,27 +318,29 @@ impl ServeArgs {
         }
     }
 
-    /// The CORS allow-list, each origin checked (`*` and paths are refused).
+    /// The CORS allow-list, each origin checked and lower-cased (browsers send
+    /// `Origin` in lower case; `*` and paths are refused).
     pub fn cors_origins(&self) -> anyhow::Result<Vec<String>> {
         self.cors_origins
             .iter()
-            .map(|o| o.trim().trim_end_matches('/'))
+            .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
             .filter(|o| !o.is_empty())
             .map(|origin| {
-                let host = origin
-                    .strip_prefix("https://")
-                    .or_else(|| origin.strip_prefix("http://"))
-                    .filter(|h| {
-                        !h.is_empty()
-                            && h.chars()
-                                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
-                    });
-                match host {
-                    Some(_) => Ok(origin.to_owned()),
-                    None => anyhow::bail!(
+                let uri: Option<actix_web::http::Uri> = origin.parse().ok();
+                let exact = uri.as_ref().is_some_and(|u| {
+                    matches!(u.scheme_str(), Some("http" | "https"))
+                        && u.host().is_some_and(|h| !h.is_empty() && h != "*")
+                        && u.path_and_query()
+                            .is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty())
+                        && !origin.contains('@')
+                });
+                if exact {
+                    Ok(origin)
+                } else {
+                    anyhow::bail!(
                         "BRIGADE_CORS_ORIGINS: {origin:?} is not an origin (https://host[:port], \
                          no path, no wildcard)"
-                    ),
+                    )
                 }
             })
             .collect()

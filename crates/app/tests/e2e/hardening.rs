@@ -286,7 +286,10 @@ async fn a_login_gets_its_screens_and_no_more_a_flooding_screen_is_closed_and_a_
     assert_eq!(close_by["recovered"], true, "{close_by}");
 
     // A screen sending more than five frames a second is closed with 1008.
+    let mut sent = 0;
     let closed = loop {
+        sent += 1;
+        assert!(sent <= 200, "still open after 200 frames");
         again.send(json!({ "type": "ping" })).await;
         if let Some(Incoming::Closed(code)) = again.recv(std::time::Duration::from_millis(5)).await
         {

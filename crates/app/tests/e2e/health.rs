@@ -14,8 +14,8 @@ use time::macros::format_description;
 use crate::store::{Backend, backend};
 use crate::support::{Staff, TestApp, id};
 
-/// A UTC timestamp both stores read and compare correctly.
-fn ago(minutes: i64) -> String {
+/// A UTC timestamp `minutes` ago that both stores read and compare correctly.
+pub(crate) fn ago(minutes: i64) -> String {
     (OffsetDateTime::now_utc() - time::Duration::minutes(minutes))
         .format(format_description!(
             "[year]-[month]-[day] [hour]:[minute]:[second]+00:00"

@@ -42,9 +42,17 @@ impl Brigade {
             .await?;
         let mut raised = 0;
         for order in stuck {
-            if self.raise_stuck(&order, now).await? {
-                raised += 1;
-                self.measure(Measurement::KitchenAlert { code: ORDER_STUCK });
+            // One order that cannot be alerted now (a lock timeout on its venue) does
+            // not hold up the others; the next scan tries it again.
+            match self.raise_stuck(&order, now).await {
+                Ok(true) => {
+                    raised += 1;
+                    self.measure(Measurement::KitchenAlert { code: ORDER_STUCK });
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(order = %order.order_id, error = %e, "kitchen alert deferred")
+                }
             }
         }
         Ok(raised)
@@ -52,8 +60,8 @@ impl Brigade {
 
     async fn raise_stuck(&self, order: &StuckOrder, now: OffsetDateTime) -> Result<bool, AppError> {
         self.write(async |tx| {
-            // It may have moved on since the scan.
-            let current = tx.orders().get(order.venue_id, order.order_id).await?;
+            // It may have moved on since the scan: read it under its row lock.
+            let current = tx.orders().lock(order.venue_id, order.order_id).await?;
             if current.is_none_or(|o| o.status != brigade_domain::OrderStatus::Preparing) {
                 return Ok(false);
             }

@@ -104,7 +104,7 @@ pub(crate) async fn ready(state: web::Data<AppState>) -> HttpResponse {
 )]
 #[get("")]
 pub(crate) async fn detailed(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    if !state.operators.admit(&req) {
+    if !state.operators.admit(&req, &state.auth.proxies) {
         let up = state.brigade.ready().await.is_ok();
         let status = if up { "ok" } else { "unavailable" };
         return answer(up, json!({ "status": status }));

@@ -1,6 +1,8 @@
 //! What makes the gateway `degraded` in the detailed health view: a subscriber's queue
-//! overflowed in the last five minutes, or an event reached this instance's screens
-//! slower than the fan-out threshold in the last minute.
+//! overflowed in the last five minutes, or at least [`SLOW_TO_DEGRADE`] events reached
+//! this instance's screens slower than the fan-out threshold within a minute (one slow
+//! event in a rush is not a degraded gateway). A threshold of 0 turns the slow fan-out
+//! signal off.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -8,13 +10,20 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 const OVERFLOW_WINDOW: i64 = 300;
-const SLOW_WINDOW: i64 = 60;
+/// Slow fan-outs within one minute that make the gateway degraded (for that minute and
+/// the next).
+const SLOW_TO_DEGRADE: i64 = 20;
 
 pub(crate) struct Trouble {
     slow_fanout: Duration,
     /// Unix seconds of the last overflow, and of the last slow fan-out (0: never).
     last_overflow: AtomicI64,
     last_slow: AtomicI64,
+    /// The minute (Unix minutes) slow fan-outs are being counted in, and the count.
+    slow_minute: AtomicI64,
+    slow_in_minute: AtomicI64,
+    /// The last minute that reached [`SLOW_TO_DEGRADE`].
+    degraded_minute: AtomicI64,
     /// The last slow fan-out's lag, in microseconds.
     slow_lag_us: AtomicI64,
     /// Unix seconds of the last WARN line about a slow fan-out (one per 10 s at most).
@@ -31,6 +40,9 @@ impl Trouble {
             slow_fanout,
             last_overflow: AtomicI64::new(0),
             last_slow: AtomicI64::new(0),
+            slow_minute: AtomicI64::new(0),
+            slow_in_minute: AtomicI64::new(0),
+            degraded_minute: AtomicI64::new(-10),
             slow_lag_us: AtomicI64::new(0),
             last_warned: AtomicI64::new(0),
         }
@@ -43,11 +55,18 @@ impl Trouble {
     /// Notes an event's fan-out lag; a lag over the threshold is logged (at most once
     /// per 10 s) and marks the gateway degraded for a minute.
     pub(crate) fn fanned_out(&self, lag: Duration) {
-        if lag <= self.slow_fanout {
+        if self.slow_fanout.is_zero() || lag <= self.slow_fanout {
             return;
         }
         let now = now();
         self.last_slow.store(now, Ordering::Relaxed);
+        let minute = now / 60;
+        if self.slow_minute.swap(minute, Ordering::Relaxed) != minute {
+            self.slow_in_minute.store(0, Ordering::Relaxed);
+        }
+        if self.slow_in_minute.fetch_add(1, Ordering::Relaxed) + 1 >= SLOW_TO_DEGRADE {
+            self.degraded_minute.store(minute, Ordering::Relaxed);
+        }
         self.slow_lag_us.store(
             i64::try_from(lag.as_micros()).unwrap_or(i64::MAX),
             Ordering::Relaxed,
@@ -73,7 +92,7 @@ impl Trouble {
         let overflow = self.last_overflow.load(Ordering::Relaxed);
         let slow = self.last_slow.load(Ordering::Relaxed);
         let overflowing = overflow > 0 && now - overflow < OVERFLOW_WINDOW;
-        let lagging = slow > 0 && now - slow < SLOW_WINDOW;
+        let lagging = now / 60 - self.degraded_minute.load(Ordering::Relaxed) <= 1;
         let status = if overflowing || lagging {
             "degraded"
         } else {
@@ -113,8 +132,18 @@ mod tests {
 
         trouble.fanned_out(Duration::from_millis(120));
         let (status, details) = trouble.report();
-        assert_eq!(status, "degraded");
+        assert_eq!(status, "up", "one slow event in a rush");
         assert_eq!(details["last_slow_fanout_ms"], 120.0);
+        for _ in 0..SLOW_TO_DEGRADE {
+            trouble.fanned_out(Duration::from_millis(120));
+        }
+        assert_eq!(trouble.report().0, "degraded");
+
+        let off = Trouble::new(Duration::ZERO);
+        for _ in 0..100 {
+            off.fanned_out(Duration::from_secs(1));
+        }
+        assert_eq!(off.report().0, "up", "a threshold of 0 is off");
 
         let overflowing = Trouble::new(Duration::from_millis(50));
         overflowing.overflowed();
