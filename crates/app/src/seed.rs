@@ -5,7 +5,7 @@ use brigade_application::model::{Membership, Venue};
 use brigade_application::usecases::products::NewProduct;
 use brigade_application::usecases::stock::NewLot;
 use brigade_application::usecases::tables::NewTable;
-use brigade_application::{Actor, AppError, Brigade};
+use brigade_application::{Actor, AppError, Brigade, Page};
 use brigade_domain::{Money, Quantity, Role, StockPolicy, VenueId};
 use serde_json::json;
 use uuid::Uuid;
@@ -53,8 +53,9 @@ pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
     };
     // Create only what is missing, so a rerun (or a run after a partial one) converges.
     let tables: Vec<String> = brigade
-        .list_tables(&actor)
+        .list_tables(&actor, Page::ALL)
         .await?
+        .items
         .into_iter()
         .map(|t| t.name)
         .collect();
@@ -80,8 +81,9 @@ pub async fn demo(brigade: &Brigade) -> anyhow::Result<()> {
             .await?;
     }
     let skus: Vec<String> = brigade
-        .list_products(&actor)
+        .list_products(&actor, Page::ALL)
         .await?
+        .items
         .into_iter()
         .map(|p| p.sku)
         .collect();

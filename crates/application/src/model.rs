@@ -224,7 +224,6 @@ pub struct MovementFilter {
     pub product_id: Option<ProductId>,
     pub lot_id: Option<LotId>,
     pub reference_id: Option<Uuid>,
-    pub limit: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

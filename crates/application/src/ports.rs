@@ -16,8 +16,8 @@ use brigade_domain::{
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::StoreError;
 use crate::model::*;
+use crate::{Page, StoreError};
 
 type Result<T> = std::result::Result<T, StoreError>;
 
@@ -88,7 +88,7 @@ pub trait VenueStore: Send {
     /// so two admins cannot demote each other to no admin at all).
     async fn lock(&mut self, venue: VenueId) -> Result<Option<Venue>>;
     /// The venues among `ids` (missing ones are absent), by name.
-    async fn get_many(&mut self, ids: &[VenueId]) -> Result<Vec<Venue>>;
+    async fn get_many(&mut self, ids: &[VenueId], page: Page) -> Result<Vec<Venue>>;
     /// Creates the venue, or updates its name and settings when it exists.
     async fn upsert(&mut self, venue: &Venue) -> Result<()>;
     /// Takes the venue's next `orders` order numbers and `events` event seqs in one
@@ -112,7 +112,7 @@ pub trait UserStore: Send {
     /// Returns the account's id and whether it was created.
     async fn create_or_join(&mut self, user: &User) -> Result<(UserId, bool)>;
     /// The venue's staff, by name.
-    async fn staff(&mut self, venue: VenueId) -> Result<Vec<StaffMember>>;
+    async fn staff(&mut self, venue: VenueId, page: Page) -> Result<Vec<StaffMember>>;
     /// Sets `user`'s role in `venue` (a membership, created when missing).
     async fn set_role(&mut self, venue: VenueId, user: UserId, role: Role) -> Result<()>;
     /// Removes `user` from `venue`; false when they were not a member.
@@ -163,7 +163,7 @@ pub trait TableStore: Send {
     async fn get(&mut self, venue: VenueId, id: TableId) -> Result<Option<Table>>;
     /// Reads and locks the table row until the transaction ends.
     async fn lock(&mut self, venue: VenueId, id: TableId) -> Result<Option<Table>>;
-    async fn list(&mut self, venue: VenueId) -> Result<Vec<Table>>;
+    async fn list(&mut self, venue: VenueId, page: Page) -> Result<Vec<Table>>;
     async fn update(&mut self, table: &Table) -> Result<()>;
     async fn set_status(
         &mut self,
@@ -185,7 +185,7 @@ pub trait ProductStore: Send {
     async fn lock(&mut self, venue: VenueId, id: ProductId) -> Result<Option<Product>>;
     /// The venue's products among `ids` (missing ids are simply absent).
     async fn get_many(&mut self, venue: VenueId, ids: &[ProductId]) -> Result<Vec<Product>>;
-    async fn list(&mut self, venue: VenueId) -> Result<Vec<Product>>;
+    async fn list(&mut self, venue: VenueId, page: Page) -> Result<Vec<Product>>;
     async fn update(&mut self, product: &Product) -> Result<()>;
 }
 
@@ -197,7 +197,7 @@ pub trait MenuStore: Send {
     async fn get_category(&mut self, venue: VenueId, id: CategoryId) -> Result<Option<Category>>;
     async fn category_named(&mut self, venue: VenueId, name: &str) -> Result<Option<Category>>;
     /// The venue's categories in display order (position, then name).
-    async fn list_categories(&mut self, venue: VenueId) -> Result<Vec<Category>>;
+    async fn list_categories(&mut self, venue: VenueId, page: Page) -> Result<Vec<Category>>;
     async fn update_category(&mut self, category: &Category) -> Result<()>;
     /// The venue's menu version (0 for an unknown venue).
     async fn version(&mut self, venue: VenueId) -> Result<i64>;
@@ -232,7 +232,7 @@ pub trait ModifierStore: Send {
         ids: &[ModifierGroupId],
     ) -> Result<Vec<ModifierGroup>>;
     /// All the venue's groups, by name.
-    async fn list_groups(&mut self, venue: VenueId) -> Result<Vec<ModifierGroup>>;
+    async fn list_groups(&mut self, venue: VenueId, page: Page) -> Result<Vec<ModifierGroup>>;
     async fn insert_option(&mut self, option: &ModifierOption) -> Result<()>;
     async fn update_option(&mut self, option: &ModifierOption) -> Result<()>;
     /// The groups `product` offers from now on, in this order.
@@ -252,7 +252,7 @@ pub trait CheckStore: Send {
     async fn insert_tax_class(&mut self, class: &TaxClass) -> Result<()>;
     async fn update_tax_class(&mut self, class: &TaxClass) -> Result<()>;
     /// The venue's tax classes, by name.
-    async fn tax_classes(&mut self, venue: VenueId) -> Result<Vec<TaxClass>>;
+    async fn tax_classes(&mut self, venue: VenueId, page: Page) -> Result<Vec<TaxClass>>;
     /// No class of the venue is its default any more (before another becomes it).
     async fn clear_default_tax_class(&mut self, venue: VenueId) -> Result<()>;
     async fn insert_payment(&mut self, payment: &Payment) -> Result<()>;
@@ -317,7 +317,12 @@ pub struct ProcessorError(pub String);
 pub trait StockStore: Send {
     async fn insert_lot(&mut self, lot: &Lot) -> Result<()>;
     async fn get_lot(&mut self, venue: VenueId, id: LotId) -> Result<Option<Lot>>;
-    async fn list_lots(&mut self, venue: VenueId, product: Option<ProductId>) -> Result<Vec<Lot>>;
+    async fn list_lots(
+        &mut self,
+        venue: VenueId,
+        product: Option<ProductId>,
+        page: Page,
+    ) -> Result<Vec<Lot>>;
     /// Locks every lot of `product` with stock left, in FEFO order, until the
     /// transaction ends: concurrent serves queue here instead of over-allocating.
     async fn lock_for_fefo(&mut self, venue: VenueId, product: ProductId) -> Result<Vec<LotStock>>;
@@ -328,8 +333,14 @@ pub trait StockStore: Send {
         &mut self,
         venue: VenueId,
         filter: &MovementFilter,
+        page: Page,
     ) -> Result<Vec<StockMovement>>;
-    async fn summary(&mut self, venue: VenueId, today: Date) -> Result<Vec<StockSummaryRow>>;
+    async fn summary(
+        &mut self,
+        venue: VenueId,
+        today: Date,
+        page: Page,
+    ) -> Result<Vec<StockSummaryRow>>;
 }
 
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -349,7 +360,7 @@ pub trait OrderStore: Send {
         &mut self,
         venue: VenueId,
         statuses: &[OrderStatus],
-        limit: i64,
+        page: Page,
         oldest_first: bool,
     ) -> Result<Vec<Order>>;
     async fn set_status(

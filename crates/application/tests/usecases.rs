@@ -96,7 +96,7 @@ impl FakeTx {
             .returning(|id| Ok(Some(Venue::new(id, "Test"))));
         self.checks
             .expect_tax_classes()
-            .returning(|_| Ok(Vec::new()));
+            .returning(|_, _| Ok(Vec::new()));
         self.checks
             .expect_payments()
             .returning(|_, _| Ok(Vec::new()));
@@ -351,7 +351,9 @@ async fn a_strict_shortage_is_refused_before_any_stock_is_taken() {
         .expect_get_many()
         .return_once(move |venue, _| Ok(vec![burger(venue, product_id)]));
     tx.checks.expect_payments().returning(|_, _| Ok(Vec::new()));
-    tx.checks.expect_tax_classes().returning(|_| Ok(Vec::new()));
+    tx.checks
+        .expect_tax_classes()
+        .returning(|_, _| Ok(Vec::new()));
     tx.checks
         .expect_discounts()
         .returning(|_, _| Ok(Vec::new()));

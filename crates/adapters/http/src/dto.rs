@@ -412,6 +412,10 @@ impl LotDto {
 #[serde(deny_unknown_fields)]
 pub struct LotQuery {
     pub product_id: Option<ProductId>,
+    /// Rows per page, 1 to 500 (default 100).
+    pub limit: Option<i64>,
+    /// Rows to skip (default 0). Follow the `Link` header rather than counting.
+    pub offset: Option<i64>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -421,7 +425,10 @@ pub struct MovementQuery {
     pub product_id: Option<ProductId>,
     pub lot_id: Option<LotId>,
     pub reference_id: Option<Uuid>,
+    /// Rows per page, 1 to 500 (default 100).
     pub limit: Option<i64>,
+    /// Rows to skip (default 0). Follow the `Link` header rather than counting.
+    pub offset: Option<i64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -556,7 +563,10 @@ pub struct StatusRequest {
 pub struct OrderQuery {
     /// One status or several, comma-separated (`?status=confirmed,preparing`).
     pub status: Option<String>,
+    /// Rows per page, 1 to 500 (default 100).
     pub limit: Option<i64>,
+    /// Rows to skip (default 0). Follow the `Link` header rather than counting.
+    pub offset: Option<i64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -9,6 +9,7 @@ mod edge;
 mod error;
 mod limits;
 mod openapi;
+mod page;
 mod rate;
 mod routes;
 mod stats;

@@ -214,6 +214,15 @@ fn complete_operation(path: &str, short_form: bool, operation: &mut Operation) {
     if has(ParameterIn::Query, parameters) {
         extra.add(400, "`invalid_query`: a query parameter is malformed.");
     }
+    let paged = parameters
+        .iter()
+        .any(|p| matches!(p, RefOr::T(p) if p.name == "limit"));
+    if paged {
+        extra.add(
+            422,
+            "`validation_failed`: `limit` outside 1 to 500, or a negative `offset`.",
+        );
+    }
     let idempotent = parameters
         .iter()
         .any(|p| matches!(p, RefOr::T(p) if p.name == "Idempotency-Key"));
@@ -287,6 +296,17 @@ fn complete_operation(path: &str, short_form: bool, operation: &mut Operation) {
         {
             problem_response(status, response);
         }
+    }
+    if paged && let Some(RefOr::T(response)) = responses.get_mut("200") {
+        let mut link = Header::new(ObjectBuilder::new().schema_type(Type::String));
+        link.description = Some(
+            "`<path?limit=..&offset=..>; rel=\"next\"` while another page follows \
+             (the request's other parameters kept); absent on the last page."
+                .to_owned(),
+        );
+        response
+            .headers
+            .insert(header::LINK.to_string(), RefOr::T(link));
     }
 }
 

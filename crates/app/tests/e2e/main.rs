@@ -23,6 +23,7 @@ mod modifiers;
 mod nginx;
 mod openapi;
 mod operators;
+mod pagination;
 mod realtime;
 mod retention;
 mod schema;

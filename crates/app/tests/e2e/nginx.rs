@@ -17,8 +17,16 @@ fn nginx_binary() -> PathBuf {
         .expect("nginx is installed (Debian package nginx; .ci/run installs it)")
 }
 
-/// nginx with the repository's nginx.conf (its `listen` port changed to a free one)
-/// and an upstream.conf naming the two instances. Stopped when dropped.
+/// nginx with the repository's nginx.conf and an upstream.conf naming the two
+/// instances. Stopped when dropped.
+///
+/// The config's HTTPS server carries every proxy rule; its plain-HTTP server only
+/// redirects to it. awc has no TLS in this build, so the HTTPS server is served here
+/// over plain HTTP on a free port: its `listen` loses `ssl` and its two certificate
+/// lines go (nginx would load the files even without an `ssl` listener). Everything
+/// else is the repository's file; deploy/check.sh proves the TLS side with a real
+/// handshake. Each rewritten line must be there exactly once, so a config change that
+/// breaks the rewrite fails here, loudly.
 struct Nginx {
     child: Child,
     dir: PathBuf,
@@ -28,19 +36,38 @@ struct Nginx {
 impl Nginx {
     fn start(upstreams: &[&str]) -> Nginx {
         let port = free_port();
+        // The redirecting server needs a port of its own (8080 may be taken).
+        let redirect_port = free_port();
         let dir = crate::store::scratch_dir(&format!("nginx-{port}"));
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/nginx");
-        let conf = std::fs::read_to_string(repo.join("nginx.conf")).expect("nginx.conf");
-        assert!(conf.contains("listen 8080 default_server;"));
-        let conf = conf
-            .replace(
-                "listen 8080 default_server;",
-                &format!("listen 127.0.0.1:{port} default_server;"),
-            )
-            .replace(
-                "access_log /dev/stdout brigade_json;",
-                &format!("access_log {}/access.log brigade_json;", dir.display()),
+        let mut conf = std::fs::read_to_string(repo.join("nginx.conf")).expect("nginx.conf");
+        let rewrites = [
+            (
+                "listen 8080 default_server;".to_owned(),
+                format!("listen 127.0.0.1:{redirect_port} default_server;"),
+            ),
+            (
+                "listen 8443 ssl;".to_owned(),
+                format!("listen 127.0.0.1:{port};"),
+            ),
+            (
+                "ssl_certificate     tls/cert.pem;".to_owned(),
+                String::new(),
+            ),
+            ("ssl_certificate_key tls/key.pem;".to_owned(), String::new()),
+            (
+                "access_log /dev/stdout brigade_json;".to_owned(),
+                format!("access_log {}/access.log brigade_json;", dir.display()),
+            ),
+        ];
+        for (from, to) in &rewrites {
+            assert_eq!(
+                conf.matches(from.as_str()).count(),
+                1,
+                "deploy/nginx/nginx.conf should contain `{from}` exactly once"
             );
+            conf = conf.replace(from.as_str(), to);
+        }
         std::fs::write(dir.join("nginx.conf"), conf).expect("write nginx.conf");
         let upstream = std::fs::read_to_string(repo.join("upstream.conf")).expect("upstream");
         let servers: String = upstreams

@@ -8,7 +8,7 @@ use brigade_domain::{Money, PaymentState, Percent, Permission, TaxClassId};
 use super::require_text;
 use crate::model::{Order, OrderCheck, OrderDiscount, Payment, TaxClass, Venue};
 use crate::ports::Tx;
-use crate::{Actor, AppError, Brigade, StoreError};
+use crate::{Actor, AppError, Brigade, Page, Paged, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewTaxClass {
@@ -112,7 +112,7 @@ pub(crate) async fn check_tax_class(
     actor: &Actor,
     id: TaxClassId,
 ) -> Result<(), AppError> {
-    let classes = tx.checks().tax_classes(actor.venue_id).await?;
+    let classes = tx.checks().tax_classes(actor.venue_id, Page::ALL).await?;
     if classes.iter().any(|c| c.id == id) {
         Ok(())
     } else {
@@ -156,10 +156,16 @@ impl Brigade {
         .await
     }
 
-    pub async fn list_tax_classes(&self, actor: &Actor) -> Result<Vec<TaxClass>, AppError> {
+    pub async fn list_tax_classes(
+        &self,
+        actor: &Actor,
+        page: Page,
+    ) -> Result<Paged<TaxClass>, AppError> {
         actor.require(Permission::ViewVenue)?;
-        self.read(async |tx| Ok(tx.checks().tax_classes(actor.venue_id).await?))
-            .await
+        let rows = self
+            .read(async |tx| Ok(tx.checks().tax_classes(actor.venue_id, page).await?))
+            .await?;
+        Ok(page.cut(rows))
     }
 
     /// Changes a class: lines already ordered keep the rate they were sold at.
@@ -175,7 +181,7 @@ impl Brigade {
         self.write(async |tx| {
             let mut class = tx
                 .checks()
-                .tax_classes(actor.venue_id)
+                .tax_classes(actor.venue_id, Page::ALL)
                 .await?
                 .into_iter()
                 .find(|c| c.id == id)

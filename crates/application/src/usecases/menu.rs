@@ -7,7 +7,7 @@ use brigade_domain::{CategoryId, Permission, VenueId};
 use super::{optional_text, require_text};
 use crate::model::{Category, Menu, ModifierGroup, Product};
 use crate::ports::Tx;
-use crate::{Actor, AppError, Brigade, StoreError};
+use crate::{Actor, AppError, Brigade, Page, Paged, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCategory {
@@ -117,7 +117,7 @@ async fn new_category(
         Some(p) => p,
         None => tx
             .menu()
-            .list_categories(actor.venue_id)
+            .list_categories(actor.venue_id, Page::ALL)
             .await?
             .iter()
             .map(|c| c.position.saturating_add(1))
@@ -160,10 +160,16 @@ impl Brigade {
         .await
     }
 
-    pub async fn list_categories(&self, actor: &Actor) -> Result<Vec<Category>, AppError> {
+    pub async fn list_categories(
+        &self,
+        actor: &Actor,
+        page: Page,
+    ) -> Result<Paged<Category>, AppError> {
         actor.require(Permission::ViewVenue)?;
-        self.read(async |tx| Ok(tx.menu().list_categories(actor.venue_id).await?))
-            .await
+        let rows = self
+            .read(async |tx| Ok(tx.menu().list_categories(actor.venue_id, page).await?))
+            .await?;
+        Ok(page.cut(rows))
     }
 
     #[tracing::instrument(skip_all, fields(venue.id = %actor.venue_id, category.id = %id))]
@@ -219,9 +225,9 @@ impl Brigade {
     pub async fn venue_menu(&self, venue: VenueId) -> Result<Menu, AppError> {
         self.read(async |tx| {
             let version = tx.menu().version(venue).await?;
-            let categories = tx.menu().list_categories(venue).await?;
-            let products = tx.products().list(venue).await?;
-            let groups = tx.modifiers().list_groups(venue).await?;
+            let categories = tx.menu().list_categories(venue, Page::ALL).await?;
+            let products = tx.products().list(venue, Page::ALL).await?;
+            let groups = tx.modifiers().list_groups(venue, Page::ALL).await?;
             Ok(arrange(version, categories, products, groups))
         })
         .await

@@ -11,7 +11,7 @@ use super::menu::bump;
 use super::require_text;
 use crate::model::{ModifierGroup, ModifierOption, Product};
 use crate::ports::Tx;
-use crate::{Actor, AppError, Brigade, StoreError};
+use crate::{Actor, AppError, Brigade, Page, Paged, StoreError};
 
 /// Most options a line may choose from one group.
 pub const MAX_CHOICES: i32 = 50;
@@ -249,10 +249,13 @@ impl Brigade {
     pub async fn list_modifier_groups(
         &self,
         actor: &Actor,
-    ) -> Result<Vec<ModifierGroup>, AppError> {
+        page: Page,
+    ) -> Result<Paged<ModifierGroup>, AppError> {
         actor.require(Permission::ViewVenue)?;
-        self.read(async |tx| Ok(tx.modifiers().list_groups(actor.venue_id).await?))
-            .await
+        let rows = self
+            .read(async |tx| Ok(tx.modifiers().list_groups(actor.venue_id, page).await?))
+            .await?;
+        Ok(page.cut(rows))
     }
 
     #[tracing::instrument(skip_all, fields(venue.id = %actor.venue_id, group.id = %id))]

@@ -15,7 +15,13 @@ use super::checks::{check_with, rate_for, venue_of, with_check};
 use super::{Created, claim_key, optional_note};
 use crate::model::{IdempotencyKey, Order, OrderItem, Product};
 use crate::ports::{Measurement, Tx};
-use crate::{Actor, AppError, Brigade};
+use crate::{Actor, AppError, Brigade, Page, Paged};
+
+/// The kitchen board's cap: the oldest 500 orders in the kitchen (a busy line has tens).
+pub const KITCHEN_CAP: Page = Page {
+    offset: 0,
+    limit: 500,
+};
 
 /// Most items one request may add: a generous party order, not a denial of service.
 pub const MAX_ITEMS_PER_REQUEST: usize = 200;
@@ -113,7 +119,7 @@ async fn price_items(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    let classes = tx.checks().tax_classes(actor.venue_id).await?;
+    let classes = tx.checks().tax_classes(actor.venue_id, Page::ALL).await?;
     let mut group_ids: Vec<ModifierGroupId> = catalogue
         .values()
         .flat_map(|p| p.modifier_group_ids.iter().copied())
@@ -420,28 +426,30 @@ impl Brigade {
         &self,
         actor: &Actor,
         statuses: &[OrderStatus],
-        limit: i64,
-    ) -> Result<Vec<Order>, AppError> {
+        page: Page,
+    ) -> Result<Paged<Order>, AppError> {
         actor.require(Permission::ViewVenue)?;
-        let limit = limit.clamp(1, 500);
-        self.read(async |tx| {
-            Ok(tx
-                .orders()
-                .list(actor.venue_id, statuses, limit, false)
-                .await?)
-        })
-        .await
+        let rows = self
+            .read(async |tx| {
+                Ok(tx
+                    .orders()
+                    .list(actor.venue_id, statuses, page, false)
+                    .await?)
+            })
+            .await?;
+        Ok(page.cut(rows))
     }
 
     /// What the kitchen must cook (confirmed, preparing, ready), read in one snapshot
     /// with the journal position it reflects.
+    /// At most [`KITCHEN_CAP`] orders, the oldest: a board is whole (DESIGN §11).
     pub async fn kitchen_display(&self, actor: &Actor) -> Result<KitchenView, AppError> {
         actor.require(Permission::ViewVenue)?;
         self.read(async |tx| {
             let seq = tx.events().latest_seq(actor.venue_id).await?;
             let orders = tx
                 .orders()
-                .list(actor.venue_id, &OrderStatus::IN_KITCHEN, 500, true)
+                .list(actor.venue_id, &OrderStatus::IN_KITCHEN, KITCHEN_CAP, true)
                 .await?;
             Ok(KitchenView { seq, orders })
         })

@@ -11,7 +11,7 @@ use super::modifiers::assign_groups;
 use super::{Created, claim_key, require_text};
 use crate::model::{IdempotencyKey, Product};
 use crate::ports::Tx;
-use crate::{Actor, AppError, Brigade, StoreError};
+use crate::{Actor, AppError, Brigade, Page, Paged, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewProduct {
@@ -158,10 +158,16 @@ impl Brigade {
         self.count_replay("product", result)
     }
 
-    pub async fn list_products(&self, actor: &Actor) -> Result<Vec<Product>, AppError> {
+    pub async fn list_products(
+        &self,
+        actor: &Actor,
+        page: Page,
+    ) -> Result<Paged<Product>, AppError> {
         actor.require(Permission::ViewVenue)?;
-        self.read(async |tx| Ok(tx.products().list(actor.venue_id).await?))
-            .await
+        let rows = self
+            .read(async |tx| Ok(tx.products().list(actor.venue_id, page).await?))
+            .await?;
+        Ok(page.cut(rows))
     }
 
     pub async fn get_product(&self, actor: &Actor, id: ProductId) -> Result<Product, AppError> {
@@ -200,7 +206,7 @@ impl Brigade {
                 if unit != p.unit
                     && !tx
                         .stock()
-                        .list_lots(actor.venue_id, Some(id))
+                        .list_lots(actor.venue_id, Some(id), Page::first(1))
                         .await?
                         .is_empty()
                 {

@@ -11,7 +11,7 @@ use super::products::NewProduct;
 use super::tables::NewTable;
 use crate::model::{Membership, User, Venue};
 use crate::ports::Tx as _;
-use crate::{Actor, AppError, Brigade};
+use crate::{Actor, AppError, Brigade, Page};
 
 /// The smoke venue's fixed id (`...5e0c`: "smoke").
 pub const SMOKE_VENUE: VenueId = VenueId::from_uuid(Uuid::from_u128(0x5e0c));
@@ -65,7 +65,7 @@ impl Brigade {
             venue_id: SMOKE_VENUE,
             role: Role::Admin,
         };
-        let tables = self.list_tables(&operator).await?;
+        let tables = self.list_tables(&operator, Page::ALL).await?.items;
         if !tables.iter().any(|t| t.status == TableStatus::Available) {
             // A run that failed half-way left its table occupied: take another.
             let table = NewTable {
@@ -76,7 +76,7 @@ impl Brigade {
             };
             self.create_table(&operator, table, None).await?;
         }
-        let products = self.list_products(&operator).await?;
+        let products = self.list_products(&operator, Page::ALL).await?.items;
         if !products.iter().any(|p| p.name == SMOKE_PRODUCT) {
             let product = NewProduct {
                 name: SMOKE_PRODUCT.to_owned(),

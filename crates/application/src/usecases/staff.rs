@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::sessions::{one_time_token, token_hash};
 use crate::model::{Membership, StaffMember, User};
 use crate::ports::Tx;
-use crate::{Actor, AppError, Brigade};
+use crate::{Actor, AppError, Brigade, Page, Paged};
 
 /// How long a set-password token works: a new waiter may start days later.
 pub const SET_PASSWORD_TTL: time::Duration = time::Duration::days(7);
@@ -48,7 +48,7 @@ fn valid_password(password: &str) -> Result<(), AppError> {
 
 /// Refuses to leave `venue` without an admin when `user` stops being one.
 async fn keep_an_admin(tx: &mut dyn Tx, venue: VenueId, user: UserId) -> Result<(), AppError> {
-    let staff = tx.users().staff(venue).await?;
+    let staff = tx.users().staff(venue, Page::ALL).await?;
     let admins = staff.iter().filter(|m| m.role == Role::Admin);
     if admins.clone().count() == 1 && admins.clone().any(|m| m.user_id == user) {
         return Err(AppError::conflict(
@@ -61,7 +61,7 @@ async fn keep_an_admin(tx: &mut dyn Tx, venue: VenueId, user: UserId) -> Result<
 
 async fn member(tx: &mut dyn Tx, venue: VenueId, user: UserId) -> Result<StaffMember, AppError> {
     tx.users()
-        .staff(venue)
+        .staff(venue, Page::ALL)
         .await?
         .into_iter()
         .find(|m| m.user_id == user)
@@ -127,10 +127,12 @@ impl Brigade {
     }
 
     /// The venue's staff (admins).
-    pub async fn staff(&self, actor: &Actor) -> Result<Vec<StaffMember>, AppError> {
+    pub async fn staff(&self, actor: &Actor, page: Page) -> Result<Paged<StaffMember>, AppError> {
         actor.require(Permission::ManageStaff)?;
-        self.read(async |tx| Ok(tx.users().staff(actor.venue_id).await?))
-            .await
+        let rows = self
+            .read(async |tx| Ok(tx.users().staff(actor.venue_id, page).await?))
+            .await?;
+        Ok(page.cut(rows))
     }
 
     /// Adds `email` to the actor's venue as `role` (admins). An existing account only

@@ -9,7 +9,7 @@ use crate::model::{
     IdempotencyKey, Lot, MovementFilter, MovementKind, StockMovement, StockSummaryRow,
 };
 use crate::ports::Tx;
-use crate::{Actor, AppError, Brigade};
+use crate::{Actor, AppError, Brigade, Page, Paged};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewLot {
@@ -118,10 +118,13 @@ impl Brigade {
         &self,
         actor: &Actor,
         product: Option<ProductId>,
-    ) -> Result<Vec<Lot>, AppError> {
+        page: Page,
+    ) -> Result<Paged<Lot>, AppError> {
         actor.require(Permission::ViewVenue)?;
-        self.read(async |tx| Ok(tx.stock().list_lots(actor.venue_id, product).await?))
-            .await
+        let rows = self
+            .read(async |tx| Ok(tx.stock().list_lots(actor.venue_id, product, page).await?))
+            .await?;
+        Ok(page.cut(rows))
     }
 
     pub async fn get_lot(&self, actor: &Actor, id: LotId) -> Result<Lot, AppError> {
@@ -138,25 +141,33 @@ impl Brigade {
     pub async fn stock_movements(
         &self,
         actor: &Actor,
-        mut filter: MovementFilter,
-    ) -> Result<Vec<StockMovement>, AppError> {
+        filter: MovementFilter,
+        page: Page,
+    ) -> Result<Paged<StockMovement>, AppError> {
         actor.require(Permission::ViewVenue)?;
-        filter.limit = filter.limit.clamp(1, 1000);
-        self.read(async |tx| Ok(tx.stock().movements(actor.venue_id, &filter).await?))
-            .await
+        let rows = self
+            .read(async |tx| Ok(tx.stock().movements(actor.venue_id, &filter, page).await?))
+            .await?;
+        Ok(page.cut(rows))
     }
 
     /// Per product: stock available in unexpired lots, stock stuck in expired lots, lot
     /// count and the next expiry date.
-    pub async fn stock_summary(&self, actor: &Actor) -> Result<Vec<StockSummaryRow>, AppError> {
+    pub async fn stock_summary(
+        &self,
+        actor: &Actor,
+        page: Page,
+    ) -> Result<Paged<StockSummaryRow>, AppError> {
         actor.require(Permission::ViewVenue)?;
         let now = self.now();
-        self.read(async |tx| {
-            let today = super::venues::venue_or_404(tx, actor.venue_id)
-                .await?
-                .business_date(now);
-            Ok(tx.stock().summary(actor.venue_id, today).await?)
-        })
-        .await
+        let rows = self
+            .read(async |tx| {
+                let today = super::venues::venue_or_404(tx, actor.venue_id)
+                    .await?
+                    .business_date(now);
+                Ok(tx.stock().summary(actor.venue_id, today, page).await?)
+            })
+            .await?;
+        Ok(page.cut(rows))
     }
 }

@@ -9,7 +9,7 @@ use time::{Date, OffsetDateTime};
 
 use super::checks::{check_with, venue_of};
 use crate::model::{Order, OrderDiscount, Payment};
-use crate::{Actor, AppError, Brigade};
+use crate::{Actor, AppError, Brigade, Page};
 
 /// Takings by one payment method.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +78,7 @@ impl Brigade {
             let day = tx.orders().opened_between(actor.venue_id, from, to).await?;
             let open = tx
                 .orders()
-                .list(actor.venue_id, &OrderStatus::OPEN, 500, true)
+                .list(actor.venue_id, &OrderStatus::OPEN, Page::first(500), true)
                 .await?;
             let mut ids: Vec<OrderId> = day.iter().chain(&open).map(|o| o.id).collect();
             ids.sort();

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Created, claim_key, optional_text, require_text};
 use crate::model::{IdempotencyKey, Table};
 use crate::ports::Tx;
-use crate::{Actor, AppError, Brigade};
+use crate::{Actor, AppError, Brigade, Page, Paged};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewTable {
@@ -107,10 +107,12 @@ impl Brigade {
         self.count_replay("table", result)
     }
 
-    pub async fn list_tables(&self, actor: &Actor) -> Result<Vec<Table>, AppError> {
+    pub async fn list_tables(&self, actor: &Actor, page: Page) -> Result<Paged<Table>, AppError> {
         actor.require(Permission::ViewVenue)?;
-        self.read(async |tx| Ok(tx.tables().list(actor.venue_id).await?))
-            .await
+        let rows = self
+            .read(async |tx| Ok(tx.tables().list(actor.venue_id, page).await?))
+            .await?;
+        Ok(page.cut(rows))
     }
 
     pub async fn get_table(&self, actor: &Actor, id: TableId) -> Result<Table, AppError> {

@@ -7,7 +7,7 @@ use brigade_domain::{Percent, Permission, Role, StockPolicy, VenueId};
 use super::require_text;
 use crate::model::{Membership, Venue};
 use crate::ports::Tx;
-use crate::{Actor, AppError, Brigade};
+use crate::{Actor, AppError, Brigade, Page, Paged};
 
 /// A partial update of a venue's settings; `None` keeps the current value. Text fields
 /// are validated here, so every caller gets the same errors.
@@ -130,17 +130,23 @@ impl Brigade {
     pub async fn venues_of(
         &self,
         memberships: &[Membership],
-    ) -> Result<Vec<(Venue, Role)>, AppError> {
+        page: Page,
+    ) -> Result<Paged<(Venue, Role)>, AppError> {
         let ids: Vec<VenueId> = memberships.iter().map(|m| m.venue_id).collect();
         let venues = self
-            .read(async |tx| Ok(tx.venues().get_many(&ids).await?))
+            .read(async |tx| Ok(tx.venues().get_many(&ids, page).await?))
             .await?;
-        Ok(venues
-            .into_iter()
-            .filter_map(|v| {
-                let role = memberships.iter().find(|m| m.venue_id == v.id)?.role;
-                Some((v, role))
-            })
-            .collect())
+        let venues = page.cut(venues);
+        Ok(Paged {
+            items: venues
+                .items
+                .into_iter()
+                .filter_map(|v| {
+                    let role = memberships.iter().find(|m| m.venue_id == v.id)?.role;
+                    Some((v, role))
+                })
+                .collect(),
+            next: venues.next,
+        })
     }
 }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::ok;
 use crate::auth::Acting;
 use crate::body::json_body;
+use crate::page::{PageQuery, paged};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -68,18 +69,18 @@ pub(crate) struct CategoryPath {
     tag = "menu",
     operation_id = "list_categories",
     summary = "The venue's categories",
+    params(PageQuery),
     responses((status = 200, description = "In display order, inactive ones included.", body = Vec<CategoryDto>))
 )]
 #[get("/categories")]
 pub(crate) async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Acting(actor): Acting,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let categories = state.brigade.list_categories(&actor).await?;
-    Ok(ok(categories
-        .into_iter()
-        .map(CategoryDto::from)
-        .collect::<Vec<_>>()))
+    let categories = state.brigade.list_categories(&actor, query.page()?).await?;
+    Ok(paged(&req, categories.map(CategoryDto::from)))
 }
 
 #[utoipa::path(

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::ok;
 use crate::auth::Acting;
 use crate::body::json_body;
+use crate::page::{PageQuery, paged};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -160,18 +161,21 @@ pub(crate) struct OptionPath {
     tag = "menu",
     operation_id = "list_modifier_groups",
     summary = "The venue's modifier groups",
+    params(PageQuery),
     responses((status = 200, description = "By name, each with every option.", body = Vec<GroupDto>))
 )]
 #[get("/modifier-groups")]
 pub(crate) async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Acting(actor): Acting,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let groups = state.brigade.list_modifier_groups(&actor).await?;
-    Ok(ok(groups
-        .into_iter()
-        .map(GroupDto::from)
-        .collect::<Vec<_>>()))
+    let groups = state
+        .brigade
+        .list_modifier_groups(&actor, query.page()?)
+        .await?;
+    Ok(paged(&req, groups.map(GroupDto::from)))
 }
 
 #[utoipa::path(

@@ -9,6 +9,7 @@ use super::{created, idempotency_key, ok};
 use crate::auth::Acting;
 use crate::body::json_body;
 use crate::dto::{AddItems, CreateOrder, OrderDto, OrderQuery, StatusRequest};
+use crate::page::{paged, requested};
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -139,6 +140,7 @@ pub(crate) async fn get(
 )]
 #[get("/orders")]
 pub(crate) async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Acting(actor): Acting,
     query: web::Query<OrderQuery>,
@@ -154,14 +156,9 @@ pub(crate) async fn list(
             })
             .collect::<Result<_, _>>()?,
     };
-    let orders = state
-        .brigade
-        .list_orders(&actor, &statuses, query.limit.unwrap_or(200))
-        .await?;
-    Ok(ok(orders
-        .into_iter()
-        .map(OrderDto::from)
-        .collect::<Vec<_>>()))
+    let page = requested(query.limit, query.offset)?;
+    let orders = state.brigade.list_orders(&actor, &statuses, page).await?;
+    Ok(paged(&req, orders.map(OrderDto::from)))
 }
 
 /// The kitchen board: an array of orders (as the seeds read it) and, in `X-Event-Seq`,

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::ok;
 use crate::auth::Acting;
 use crate::body::json_body;
+use crate::page::{PageQuery, paged};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -76,18 +77,18 @@ pub(crate) struct StaffPath {
     tag = "staff",
     operation_id = "list_staff",
     summary = "The venue's staff (admins)",
+    params(PageQuery),
     responses((status = 200, description = "The venue's staff (admins only).", body = Vec<StaffDto>))
 )]
 #[get("/staff")]
 pub(crate) async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Acting(actor): Acting,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let staff = state.brigade.staff(&actor).await?;
-    Ok(ok(staff
-        .into_iter()
-        .map(StaffDto::from)
-        .collect::<Vec<_>>()))
+    let staff = state.brigade.staff(&actor, query.page()?).await?;
+    Ok(paged(&req, staff.map(StaffDto::from)))
 }
 
 /// `POST /staff {email, full_name, role}` -> 201: an existing account joins (its name

@@ -13,6 +13,7 @@ use crate::dto::{
     CreateLot, CreateProduct, LotDto, LotQuery, MovementDto, MovementQuery, ProductDto,
     StockSummaryDto, UpdateProduct,
 };
+use crate::page::{PageQuery, paged, requested};
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -60,18 +61,21 @@ pub(crate) async fn create_product(
     tag = "stock",
     operation_id = "list_products",
     summary = "The venue's products",
+    params(PageQuery),
     responses((status = 200, description = "The venue's products.", body = Vec<ProductDto>))
 )]
 #[get("/products")]
 pub(crate) async fn list_products(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Acting(actor): Acting,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let products = state.brigade.list_products(&actor).await?;
-    Ok(ok(products
-        .into_iter()
-        .map(|p| ProductDto::seen_by(p, actor.role))
-        .collect::<Vec<_>>()))
+    let products = state.brigade.list_products(&actor, query.page()?).await?;
+    Ok(paged(
+        &req,
+        products.map(|p| ProductDto::seen_by(p, actor.role)),
+    ))
 }
 
 #[utoipa::path(
@@ -157,15 +161,17 @@ pub(crate) async fn create_lot(
 )]
 #[get("/lots")]
 pub(crate) async fn list_lots(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Acting(actor): Acting,
     query: web::Query<LotQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let lots = state.brigade.list_lots(&actor, query.product_id).await?;
-    Ok(ok(lots
-        .into_iter()
-        .map(|l| LotDto::seen_by(l, actor.role))
-        .collect::<Vec<_>>()))
+    let page = requested(query.limit, query.offset)?;
+    let lots = state
+        .brigade
+        .list_lots(&actor, query.product_id, page)
+        .await?;
+    Ok(paged(&req, lots.map(|l| LotDto::seen_by(l, actor.role))))
 }
 
 #[utoipa::path(
@@ -196,6 +202,7 @@ pub(crate) async fn get_lot(
 )]
 #[get("/stock/movements")]
 pub(crate) async fn movements(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Acting(actor): Acting,
     query: web::Query<MovementQuery>,
@@ -205,29 +212,26 @@ pub(crate) async fn movements(
         product_id: query.product_id,
         lot_id: query.lot_id,
         reference_id: query.reference_id,
-        limit: query.limit.unwrap_or(200),
     };
-    let movements = state.brigade.stock_movements(&actor, filter).await?;
-    Ok(ok(movements
-        .into_iter()
-        .map(MovementDto::from)
-        .collect::<Vec<_>>()))
+    let page = requested(query.limit, query.offset)?;
+    let movements = state.brigade.stock_movements(&actor, filter, page).await?;
+    Ok(paged(&req, movements.map(MovementDto::from)))
 }
 
 #[utoipa::path(
     tag = "stock",
     operation_id = "stock_summary",
     summary = "Stock per product, today",
+    params(PageQuery),
     responses((status = 200, description = "Per product: what is available and expired today (the venue's business day).", body = Vec<StockSummaryDto>))
 )]
 #[get("/stock/summary")]
 pub(crate) async fn summary(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Acting(actor): Acting,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = state.brigade.stock_summary(&actor).await?;
-    Ok(ok(rows
-        .into_iter()
-        .map(StockSummaryDto::from)
-        .collect::<Vec<_>>()))
+    let rows = state.brigade.stock_summary(&actor, query.page()?).await?;
+    Ok(paged(&req, rows.map(StockSummaryDto::from)))
 }

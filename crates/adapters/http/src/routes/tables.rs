@@ -8,6 +8,7 @@ use super::{created, idempotency_key, ok};
 use crate::auth::Acting;
 use crate::body::json_body;
 use crate::dto::{CreateTable, LayoutRequest, TableDto, TableStatusRequest, UpdateTable};
+use crate::page::{PageQuery, paged};
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -54,18 +55,18 @@ pub(crate) async fn create(
     tag = "tables",
     operation_id = "list_tables",
     summary = "The venue's tables",
+    params(PageQuery),
     responses((status = 200, description = "The venue's tables.", body = Vec<TableDto>))
 )]
 #[get("/tables")]
 pub(crate) async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Acting(actor): Acting,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let tables = state.brigade.list_tables(&actor).await?;
-    Ok(ok(tables
-        .into_iter()
-        .map(TableDto::from)
-        .collect::<Vec<_>>()))
+    let tables = state.brigade.list_tables(&actor, query.page()?).await?;
+    Ok(paged(&req, tables.map(TableDto::from)))
 }
 
 #[utoipa::path(

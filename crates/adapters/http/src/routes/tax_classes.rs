@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::ok;
 use crate::auth::Acting;
 use crate::body::json_body;
+use crate::page::{PageQuery, paged};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -73,18 +74,21 @@ pub(crate) struct TaxClassPath {
     tag = "checks",
     operation_id = "list_tax_classes",
     summary = "The venue's tax classes",
+    params(PageQuery),
     responses((status = 200, description = "By name.", body = Vec<TaxClassDto>))
 )]
 #[get("/tax-classes")]
 pub(crate) async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Acting(actor): Acting,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let classes = state.brigade.list_tax_classes(&actor).await?;
-    Ok(ok(classes
-        .into_iter()
-        .map(TaxClassDto::from)
-        .collect::<Vec<_>>()))
+    let classes = state
+        .brigade
+        .list_tax_classes(&actor, query.page()?)
+        .await?;
+    Ok(paged(&req, classes.map(TaxClassDto::from)))
 }
 
 #[utoipa::path(

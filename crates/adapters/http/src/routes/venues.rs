@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::ok;
 use crate::auth::{Acting, Authenticated};
 use crate::body::json_body;
+use crate::page::{PageQuery, paged};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -90,18 +91,24 @@ impl From<UpdateVenue> for VenuePatch {
     tag = "venues",
     operation_id = "list_venues",
     summary = "The caller's venues",
+    params(PageQuery),
     responses((status = 200, description = "The caller's venues, with their role in each.", body = Vec<VenueDto>))
 )]
 #[get("/venues")]
 pub(crate) async fn list(
+    req: HttpRequest,
     who: Authenticated,
     state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let venues = state.brigade.venues_of(&who.access.memberships).await?;
-    Ok(ok(venues
-        .into_iter()
-        .map(|(v, role)| VenueDto::new(v, Some(role)))
-        .collect::<Vec<_>>()))
+    let venues = state
+        .brigade
+        .venues_of(&who.access.memberships, query.page()?)
+        .await?;
+    Ok(paged(
+        &req,
+        venues.map(|(v, role)| VenueDto::new(v, Some(role))),
+    ))
 }
 
 /// `GET /venues/{venue_id}` (members).

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use brigade_application::StoreError;
 use brigade_application::model::{OrderDiscount, Payment, Refund, TaxClass};
 use brigade_application::ports::CheckStore;
+use brigade_application::{Page, StoreError};
 use brigade_domain::check::Discount;
 use brigade_domain::{DiscountId, Money, OrderId, PaymentId, PaymentState, VenueId};
 use diesel::prelude::*;
@@ -301,10 +301,16 @@ impl CheckStore for SqlTx {
         Ok(())
     }
 
-    async fn tax_classes(&mut self, venue: VenueId) -> Result<Vec<TaxClass>, StoreError> {
+    async fn tax_classes(
+        &mut self,
+        venue: VenueId,
+        page: Page,
+    ) -> Result<Vec<TaxClass>, StoreError> {
         let rows: Vec<TaxClassRow> = on!(&mut self.conn, |c| tc::table
             .filter(tc::venue_id.eq(venue.key()))
             .order((tc::name, tc::id))
+            .limit(page.fetch())
+            .offset(page.offset)
             .select(TaxClassRow::as_select())
             .load(c)
             .await)?;

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use brigade_application::StoreError;
 use brigade_application::model::Category;
 use brigade_application::ports::MenuStore;
+use brigade_application::{Page, StoreError};
 use brigade_domain::{CategoryId, VenueId};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -98,10 +98,16 @@ impl MenuStore for SqlTx {
         .map(CategoryRow::model))
     }
 
-    async fn list_categories(&mut self, venue: VenueId) -> Result<Vec<Category>, StoreError> {
+    async fn list_categories(
+        &mut self,
+        venue: VenueId,
+        page: Page,
+    ) -> Result<Vec<Category>, StoreError> {
         Ok(on!(&mut self.conn, |c| cat::table
             .filter(cat::venue_id.eq(venue.key()))
-            .order((cat::position, cat::name))
+            .order((cat::position, cat::name, cat::id))
+            .limit(page.fetch())
+            .offset(page.offset)
             .select(CategoryRow::as_select())
             .load(c)
             .await)?

@@ -1,9 +1,9 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use brigade_application::StoreError;
 use brigade_application::model::{ModifierGroup, ModifierOption, Product};
 use brigade_application::ports::ModifierStore;
+use brigade_application::{Page, StoreError};
 use brigade_domain::{Allergens, ModifierGroupId, Money, ProductId, VenueId};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -236,10 +236,16 @@ impl ModifierStore for SqlTx {
         with_options(&mut self.conn, venue, rows, Some(&ids)).await
     }
 
-    async fn list_groups(&mut self, venue: VenueId) -> Result<Vec<ModifierGroup>, StoreError> {
+    async fn list_groups(
+        &mut self,
+        venue: VenueId,
+        page: Page,
+    ) -> Result<Vec<ModifierGroup>, StoreError> {
         let rows: Vec<GroupRow> = on!(&mut self.conn, |c| mg::table
             .filter(mg::venue_id.eq(venue.key()))
             .order((mg::name, mg::id))
+            .limit(page.fetch())
+            .offset(page.offset)
             .select(GroupRow::as_select())
             .load(c)
             .await)?;

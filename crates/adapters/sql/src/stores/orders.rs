@@ -1,9 +1,9 @@
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use brigade_application::StoreError;
 use brigade_application::model::{ItemAllocation, Order, OrderItem};
 use brigade_application::ports::OrderStore;
+use brigade_application::{Page, StoreError};
 use brigade_domain::fefo::Take;
 use brigade_domain::order::Stamp;
 use brigade_domain::{Money, OrderId, OrderItemId, OrderStatus, Quantity, TableId, VenueId};
@@ -193,14 +193,15 @@ impl OrderStore for SqlTx {
         &mut self,
         venue: VenueId,
         statuses: &[OrderStatus],
-        limit: i64,
+        page: Page,
         oldest_first: bool,
     ) -> Result<Vec<Order>, StoreError> {
         let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
         let rows = on!(&mut self.conn, |c| {
             let mut query = with_table()
                 .filter(o::venue_id.eq(venue.key()))
-                .limit(limit)
+                .limit(page.fetch())
+                .offset(page.offset)
                 .select((OrderRow::as_select(), dining_tables::name.nullable()))
                 .into_boxed();
             query = if oldest_first {

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use brigade_application::StoreError;
 use brigade_application::model::Product;
 use brigade_application::ports::ProductStore;
+use brigade_application::{Page, StoreError};
 use brigade_domain::{ProductId, VenueId};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -110,10 +110,12 @@ impl ProductStore for SqlTx {
         Ok(products)
     }
 
-    async fn list(&mut self, venue: VenueId) -> Result<Vec<Product>, StoreError> {
+    async fn list(&mut self, venue: VenueId, page: Page) -> Result<Vec<Product>, StoreError> {
         let mut products: Vec<Product> = on!(&mut self.conn, |c| named()
             .filter(p::venue_id.eq(venue.key()))
             .order((p::name, p::id))
+            .limit(page.fetch())
+            .offset(page.offset)
             .select((ProductRow::as_select(), cat::name.nullable()))
             .load::<Named>(c)
             .await)?

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use brigade_application::StoreError;
 use brigade_application::model::{Lot, MovementFilter, StockMovement, StockSummaryRow};
 use brigade_application::ports::StockStore;
+use brigade_application::{Page, StoreError};
 use brigade_domain::fefo::{LotStock, Take};
 use brigade_domain::{LotId, ProductId, Quantity, VenueId};
 use diesel::prelude::*;
@@ -34,8 +34,17 @@ struct SummaryRow {
     next_expiry: Option<Date>,
 }
 
-/// The stock summary, raw for its aggregate `FILTER`s; `{venue}` and `{today}` are the
-/// dialect's placeholders (PostgreSQL's `SUM` of `int8` is `numeric`: cast back).
+/// SUMMARY with the dialect's placeholders for venue, today, limit and offset.
+fn dialect(sql: &str, [venue, today, limit, offset]: [&str; 4]) -> String {
+    sql.replace("{venue}", venue)
+        .replace("{today}", today)
+        .replace("{limit}", limit)
+        .replace("{offset}", offset)
+}
+
+/// The stock summary, raw for its aggregate `FILTER`s; `{venue}`, `{today}`, `{limit}`
+/// and `{offset}` are the dialect's placeholders (PostgreSQL's `SUM` of `int8` is
+/// `numeric`: cast back).
 const SUMMARY: &str = "SELECT p.id, p.name, p.sku, p.unit,
         CAST(COALESCE(SUM(l.qty_current_milli) FILTER (WHERE l.expiry_date IS NULL OR l.expiry_date >= {today}), 0) AS BIGINT) AS available,
         CAST(COALESCE(SUM(l.qty_current_milli) FILTER (WHERE l.expiry_date < {today}), 0) AS BIGINT) AS expired,
@@ -45,7 +54,8 @@ const SUMMARY: &str = "SELECT p.id, p.name, p.sku, p.unit,
    LEFT JOIN lots l ON l.product_id = p.id AND l.venue_id = p.venue_id AND l.qty_current_milli > 0
   WHERE p.venue_id = {venue} AND p.stock_tracked
   GROUP BY p.venue_id, p.id
-  ORDER BY p.name, p.id";
+  ORDER BY p.name, p.id
+  LIMIT {limit} OFFSET {offset}";
 
 #[async_trait]
 impl StockStore for SqlTx {
@@ -72,6 +82,7 @@ impl StockStore for SqlTx {
         &mut self,
         venue: VenueId,
         product: Option<ProductId>,
+        page: Page,
     ) -> Result<Vec<Lot>, StoreError> {
         // FEFO order within each product, lots without expiry last. (A listing: the
         // portable `IS NULL` sort serves both dialects; see `lock_for_fefo`.)
@@ -86,6 +97,8 @@ impl StockStore for SqlTx {
                     lots::received_at,
                     lots::id,
                 ))
+                .limit(page.fetch())
+                .offset(page.offset)
                 .into_boxed();
             if let Some(product) = product {
                 query = query.filter(lots::product_id.eq(product.key()));
@@ -187,13 +200,15 @@ impl StockStore for SqlTx {
         &mut self,
         venue: VenueId,
         filter: &MovementFilter,
+        page: Page,
     ) -> Result<Vec<StockMovement>, StoreError> {
         let rows: Vec<MovementRow> = on!(&mut self.conn, |c| {
             let mut query = m::table
                 .filter(m::venue_id.eq(venue.key()))
                 .select(MovementRow::as_select())
                 .order((m::created_at.desc(), m::id.desc()))
-                .limit(filter.limit)
+                .limit(page.fetch())
+                .offset(page.offset)
                 .into_boxed();
             if let Some(product) = filter.product_id {
                 query = query.filter(m::product_id.eq(product.key()));
@@ -213,16 +228,21 @@ impl StockStore for SqlTx {
         &mut self,
         venue: VenueId,
         today: Date,
+        page: Page,
     ) -> Result<Vec<StockSummaryRow>, StoreError> {
         let rows: Vec<SummaryRow> = on!(&mut self.conn,
-            pg: |c| diesel::sql_query(SUMMARY.replace("{venue}", "$1").replace("{today}", "$2"))
+            pg: |c| diesel::sql_query(dialect(SUMMARY, ["$1", "$2", "$3", "$4"]))
                 .bind::<Id, _>(venue.key())
                 .bind::<SqlDate, _>(today)
+                .bind::<BigInt, _>(page.fetch())
+                .bind::<BigInt, _>(page.offset)
                 .load(c)
                 .await,
-            sqlite: |c| diesel::sql_query(SUMMARY.replace("{venue}", "?1").replace("{today}", "?2"))
+            sqlite: |c| diesel::sql_query(dialect(SUMMARY, ["?1", "?2", "?3", "?4"]))
                 .bind::<Id, _>(venue.key())
                 .bind::<SqlDate, _>(today)
+                .bind::<BigInt, _>(page.fetch())
+                .bind::<BigInt, _>(page.offset)
                 .load(c)
                 .await,
         )?;

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use brigade_application::StoreError;
 use brigade_application::model::Table;
 use brigade_application::ports::TableStore;
+use brigade_application::{Page, StoreError};
 use brigade_domain::{TableId, TableStatus, VenueId};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -60,10 +60,12 @@ impl TableStore for SqlTx {
         .transpose()
     }
 
-    async fn list(&mut self, venue: VenueId) -> Result<Vec<Table>, StoreError> {
+    async fn list(&mut self, venue: VenueId, page: Page) -> Result<Vec<Table>, StoreError> {
         on!(&mut self.conn, |c| t::table
             .filter(t::venue_id.eq(venue.key()))
             .order((t::name, t::id))
+            .limit(page.fetch())
+            .offset(page.offset)
             .select(TableRow::as_select())
             .load(c)
             .await)?

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use brigade_application::StoreError;
 use brigade_application::model::{Access, Membership, StaffMember, User, WsTicket};
 use brigade_application::ports::UserStore;
+use brigade_application::{Page, StoreError};
 use brigade_domain::{Role, UserId, VenueId};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -95,12 +95,14 @@ impl UserStore for SqlTx {
         Ok((id.into(), created))
     }
 
-    async fn staff(&mut self, venue: VenueId) -> Result<Vec<StaffMember>, StoreError> {
+    async fn staff(&mut self, venue: VenueId, page: Page) -> Result<Vec<StaffMember>, StoreError> {
         let rows: Vec<(Key, String, String, String)> = on!(&mut self.conn, |c| memberships::table
             .inner_join(users::table.on(users::id.eq(memberships::user_id)))
             .filter(memberships::venue_id.eq(venue.key()))
             .select((users::id, users::email, users::full_name, memberships::role))
             .order((users::full_name, users::email))
+            .limit(page.fetch())
+            .offset(page.offset)
             .load(c)
             .await)?;
         rows.into_iter()

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use brigade_application::StoreError;
 use brigade_application::model::Venue;
 use brigade_application::ports::VenueStore;
+use brigade_application::{Page, StoreError};
 use brigade_domain::VenueId;
 use brigade_domain::venue::{Currency, DayStart, Timezone};
 use diesel::prelude::*;
@@ -100,12 +100,14 @@ impl VenueStore for SqlTx {
         row.map(VenueRow::venue).transpose()
     }
 
-    async fn get_many(&mut self, ids: &[VenueId]) -> Result<Vec<Venue>, StoreError> {
+    async fn get_many(&mut self, ids: &[VenueId], page: Page) -> Result<Vec<Venue>, StoreError> {
         let keys: Vec<Key> = ids.iter().map(AsKey::key).collect();
         let rows: Vec<VenueRow> = on!(&mut self.conn, |c| venues::table
             .filter(venues::id.eq_any(&keys))
             .select(VenueRow::as_select())
-            .order(venues::name)
+            .order((venues::name, venues::id))
+            .limit(page.fetch())
+            .offset(page.offset)
             .load(c)
             .await)?;
         rows.into_iter().map(VenueRow::venue).collect()
