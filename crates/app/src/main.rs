@@ -97,6 +97,10 @@ enum CacheCommand {
         database: DatabaseArgs,
         #[command(flatten)]
         realtime: brigade_app::config::RealtimeArgs,
+        /// The instances' token signing secret: cache entries are sealed with a key
+        /// derived from it, and the instances read only entries they can verify.
+        #[arg(long, env = "BRIGADE_JWT_SECRET", hide_env_values = true)]
+        jwt_secret: String,
         /// At most this many venues.
         #[arg(long, default_value_t = brigade_app::server::WARM_VENUES)]
         venues: i64,
@@ -301,6 +305,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 CacheCommand::Warm {
                     database,
                     realtime,
+                    jwt_secret,
                     venues,
                 },
         } => {
@@ -309,7 +314,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let store = database.store()?;
             let started = std::time::Instant::now();
-            let warmed = brigade_app::server::warm_shared_cache(&store, &realtime, venues).await?;
+            let warmed =
+                brigade_app::server::warm_shared_cache(&store, &realtime, &jwt_secret, venues)
+                    .await?;
             println!(
                 "Warmed the menu cache: {warmed} venues, {} ms.",
                 started.elapsed().as_millis()

@@ -18,7 +18,7 @@ use brigade_http::{
 
 use crate::passwords::Argon2Passwords;
 use brigade_http::ws::{Hub, WsSettings};
-use brigade_redis::{RedisBus, RedisCache, RedisProbe};
+use brigade_redis::{RedisBus, RedisCache, RedisProbe, Seal};
 use brigade_sql::{PgUnitOfWork, PoolSettings, SqliteUnitOfWork, StatementLog};
 
 use crate::config::{ReadCacheMode, RealtimeArgs, ServeArgs, StoreConfig};
@@ -112,6 +112,7 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
     // Refuse a bad configuration before touching the database.
     let store = args.database.store()?;
     let secret = args.jwt_secret()?;
+    let seal = Seal::derive(secret.expose().as_bytes());
     let operators = Operators::new(args.operator.token(args.dev)?);
     let origins = args.cors_origins()?;
     let slow = SlowThresholds::parse(
@@ -152,6 +153,7 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
             let bus = Arc::new(RedisBus::start(
                 url,
                 &realtime.redis_channel,
+                seal.clone(),
                 Arc::new(hub.clone()),
             )?);
             health.push(Arc::new(RedisHealth {
@@ -210,7 +212,7 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
             writes_per_minute: args.rate_writes_per_minute,
         })),
         client_telemetry: Arc::new(ClientTelemetry::new(args.client_reports_per_minute)),
-        cache: ReadCache::new(read_cache(realtime)?, CACHE_TTL),
+        cache: ReadCache::new(read_cache(realtime, seal)?, CACHE_TTL),
     };
     warm_menus(state.brigade.clone(), state.cache.clone());
     let gateway = hub.clone();
@@ -292,6 +294,7 @@ pub const WARM_WITHIN: time::Duration = time::Duration::days(7);
 pub async fn warm_shared_cache(
     store: &StoreConfig,
     realtime: &RealtimeArgs,
+    jwt_secret: &str,
     limit: i64,
 ) -> anyhow::Result<usize> {
     if realtime.redis_url.is_none() || realtime.read_cache != ReadCacheMode::Auto {
@@ -300,7 +303,8 @@ pub async fn warm_shared_cache(
              auto); an in-process cache is warmed by its own instance at start"
         );
     }
-    let cache = read_cache(realtime)?;
+    let secret = crate::secrets::strong("BRIGADE_JWT_SECRET", jwt_secret)?;
+    let cache = read_cache(realtime, Seal::derive(secret.expose().as_bytes()))?;
     cache
         .get("warm:probe")
         .await
@@ -330,14 +334,15 @@ fn warm_menus(brigade: Brigade, cache: ReadCache) {
 /// only bounds what an unused entry costs.
 const CACHE_TTL: Duration = Duration::from_secs(600);
 
-/// The shared cache (Redis, keys under `<channel>:cache:`) when Redis is configured,
-/// else one in process; or none (`BRIGADE_READ_CACHE=off`).
-fn read_cache(realtime: &RealtimeArgs) -> anyhow::Result<Arc<dyn Cache>> {
+/// The shared cache (Redis, keys under `<channel>:cache:`, entries under `seal`) when
+/// Redis is configured, else one in process; or none (`BRIGADE_READ_CACHE=off`).
+fn read_cache(realtime: &RealtimeArgs, seal: Seal) -> anyhow::Result<Arc<dyn Cache>> {
     Ok(match (realtime.read_cache, &realtime.redis_url) {
         (ReadCacheMode::Off, _) => Arc::new(crate::cache::NoCache),
         (ReadCacheMode::Auto, Some(url)) => Arc::new(RedisCache::new(
             url,
             &format!("{}:cache:", realtime.redis_channel),
+            seal,
         )?),
         _ => Arc::new(crate::cache::MemoryCache::default()),
     })

@@ -10,6 +10,8 @@ use brigade_application::ports::{Cache, CacheError};
 use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use crate::Seal;
+
 /// Longest a cache call may take before the caller goes to the database.
 const TIMEOUT: Duration = Duration::from_millis(150);
 
@@ -17,12 +19,14 @@ pub struct RedisCache {
     connection: ConnectionManager,
     /// Prefixed to every key, so several deployments may share one Redis.
     prefix: String,
+    /// Entries are sealed under their key: one written by anyone else is a miss.
+    seal: Seal,
 }
 
 impl RedisCache {
     /// A cache on the Redis at `url`; connects on first use (an instance starts while
     /// Redis is down).
-    pub fn new(url: &str, prefix: &str) -> anyhow::Result<Self> {
+    pub fn new(url: &str, prefix: &str, seal: Seal) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)
             .map_err(|e| anyhow::anyhow!("BRIGADE_REDIS_URL is not a valid Redis URL: {e}"))?;
         let config = ConnectionManagerConfig::new()
@@ -35,6 +39,7 @@ impl RedisCache {
         Ok(Self {
             connection,
             prefix: prefix.to_owned(),
+            seal,
         })
     }
 
@@ -56,18 +61,29 @@ impl Cache for RedisCache {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
         let mut connection = self.connection.clone();
         let key = self.key(key);
-        tokio::time::timeout(TIMEOUT, connection.get::<_, Option<Vec<u8>>>(key))
+        let sealed = tokio::time::timeout(TIMEOUT, connection.get::<_, Option<Vec<u8>>>(&key))
             .await
             .map_err(failed)?
-            .map_err(failed)
+            .map_err(failed)?;
+        Ok(sealed.and_then(|sealed| {
+            let body = self.seal.open(key.as_bytes(), &sealed).map(<[u8]>::to_vec);
+            if body.is_none() {
+                tracing::warn!(
+                    key,
+                    "redis cache: an entry without a valid seal read as a miss"
+                );
+            }
+            body
+        }))
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError> {
         let mut connection = self.connection.clone();
         let key = self.key(key);
+        let sealed = self.seal.seal(key.as_bytes(), value);
         tokio::time::timeout(
             TIMEOUT,
-            connection.set_ex::<_, _, ()>(key, value, ttl.as_secs().max(1)),
+            connection.set_ex::<_, _, ()>(key, sealed, ttl.as_secs().max(1)),
         )
         .await
         .map_err(failed)?

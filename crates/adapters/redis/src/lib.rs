@@ -2,9 +2,11 @@
 
 mod cache;
 mod probe;
+mod seal;
 
 pub use cache::RedisCache;
 pub use probe::RedisProbe;
+pub use seal::Seal;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -83,24 +85,29 @@ pub struct RedisBus {
 
 impl RedisBus {
     /// Starts publishing to and subscribing on `channel`; `local` is this instance's
-    /// hub. Returns at once: connecting happens in the background (and again after any
+    /// hub. Every message goes out under `seal`, and only sealed ones are delivered.
+    /// Returns at once: connecting happens in the background (and again after any
     /// disconnection), so an instance starts even while Redis is down.
-    pub fn start(url: &str, channel: &str, local: Arc<dyn EventSink>) -> anyhow::Result<Self> {
+    pub fn start(
+        url: &str,
+        channel: &str,
+        seal: Seal,
+        local: Arc<dyn EventSink>,
+    ) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)
             .map_err(|e| anyhow::anyhow!("BRIGADE_REDIS_URL is not a valid Redis URL: {e}"))?;
         let origin = Uuid::new_v4();
         let (outbox, queued) = mpsc::channel(OUTBOX);
         let subscribed = Arc::new(AtomicBool::new(false));
-        tokio::spawn(publisher(
-            client.clone(),
-            channel.to_owned(),
+        let bus = Channel {
+            name: channel.to_owned(),
+            seal,
             origin,
-            queued,
-        ));
+        };
+        tokio::spawn(publisher(client.clone(), bus.clone(), queued));
         tokio::spawn(subscriber(
             client,
-            channel.to_owned(),
-            origin,
+            bus,
             Arc::clone(&local),
             Arc::clone(&subscribed),
         ));
@@ -138,14 +145,49 @@ impl EventBus for RedisBus {
     }
 }
 
+/// The channel, this instance's id on it, and the seal its messages carry.
+#[derive(Clone)]
+struct Channel {
+    name: String,
+    seal: Seal,
+    origin: Uuid,
+}
+
+impl Channel {
+    fn seal(&self, message: &Message) -> Option<Vec<u8>> {
+        let body = serde_json::to_vec(message).ok()?;
+        Some(self.seal.seal(self.name.as_bytes(), &body))
+    }
+
+    /// Another instance's events in `payload`; `None` for our own, a heartbeat, or a
+    /// message without a valid seal (logged: someone else writes on the channel).
+    fn open(&self, payload: &[u8]) -> Option<Vec<JournalEntry>> {
+        let Some(body) = self.seal.open(self.name.as_bytes(), payload) else {
+            tracing::warn!(
+                bytes = payload.len(),
+                "redis bus: a message without a valid seal ignored (another deployment \
+                 on this channel, a different BRIGADE_JWT_SECRET, or a forgery)"
+            );
+            return None;
+        };
+        match serde_json::from_slice::<Message>(body) {
+            Ok(message) if message.origin == self.origin || message.entries.is_empty() => None,
+            Ok(message) => Some(message.entries.into_iter().map(Into::into).collect()),
+            Err(e) => {
+                tracing::warn!(error = %e, "redis bus: unreadable message ignored");
+                None
+            }
+        }
+    }
+}
+
 fn backoff(attempt: u32) -> Duration {
     Duration::from_millis((100u64 << attempt.min(5)).min(5_000))
 }
 
 async fn publisher(
     client: redis::Client,
-    channel: String,
-    origin: Uuid,
+    channel: Channel,
     mut queued: mpsc::Receiver<Vec<JournalEntry>>,
 ) {
     let mut attempt = 0;
@@ -177,14 +219,14 @@ async fn publisher(
             _ = heartbeat.tick() => Vec::new(),
         };
         let message = Message {
-            origin,
+            origin: channel.origin,
             entries: batch.iter().map(Entry::from).collect(),
         };
-        let Ok(payload) = serde_json::to_string(&message) else {
+        let Some(payload) = channel.seal(&message) else {
             continue;
         };
         let published: redis::RedisResult<i64> = redis::cmd("PUBLISH")
-            .arg(&channel)
+            .arg(&channel.name)
             .arg(payload)
             .query_async(&mut manager)
             .await;
@@ -205,15 +247,14 @@ async fn publisher(
 
 async fn subscriber(
     client: redis::Client,
-    channel: String,
-    origin: Uuid,
+    channel: Channel,
     local: Arc<dyn EventSink>,
     subscribed: Arc<AtomicBool>,
 ) {
     let mut attempt = 0;
     loop {
         match client.get_async_pubsub().await {
-            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel.name).await {
                 Ok(()) => {
                     subscribed.store(true, Ordering::Release);
                     if attempt > 0 {
@@ -224,15 +265,8 @@ async fn subscriber(
                     while let Ok(Some(message)) =
                         tokio::time::timeout(SILENCE, messages.next()).await
                     {
-                        match serde_json::from_slice::<Message>(message.get_payload_bytes()) {
-                            Ok(message) if message.origin == origin => {}
-                            Ok(message) if message.entries.is_empty() => {}
-                            Ok(message) => {
-                                local.deliver(message.entries.into_iter().map(Into::into).collect())
-                            }
-                            Err(e) => {
-                                tracing::warn!(error = %e, "redis bus: unreadable message ignored");
-                            }
+                        if let Some(entries) = channel.open(message.get_payload_bytes()) {
+                            local.deliver(entries);
                         }
                     }
                     subscribed.store(false, Ordering::Release);

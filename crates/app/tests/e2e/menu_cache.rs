@@ -4,22 +4,25 @@
 //! change through one instance is on the other's next read, and a Redis outage costs
 //! nothing but speed.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
+
+use brigade_redis::Seal;
 
 use serde_json::{Value, json};
 
 use crate::instances::{Instance, PrivateRedis};
 use crate::store::TestDb;
-use crate::support::{Staff, VENUE};
+use crate::support::{Staff, TEST_SECRET, VENUE};
 
 fn redis_cli(redis: &PrivateRedis, args: &[&str]) -> String {
-    let output = Command::new("redis-cli")
-        .args(["-p", &redis.port.to_string()])
-        .args(args)
-        .output()
-        .expect("redis-cli runs");
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    String::from_utf8_lossy(&redis.cli(args, None))
+        .trim()
+        .to_owned()
+}
+
+/// A cache entry as the instances seal it (their BRIGADE_JWT_SECRET is the tests').
+fn sealed(key: &str, value: &Value) -> Vec<u8> {
+    Seal::derive(TEST_SECRET.as_bytes()).seal(key.as_bytes(), value.to_string().as_bytes())
 }
 
 async fn price_of(menu: &Value, name: &str) -> Value {
@@ -70,11 +73,19 @@ async fn a_menu_change_through_one_instance_is_on_the_next_read_through_another(
     let version = first["version"].as_i64().expect("version");
     let key = format!("{channel}:cache:menu:v2:{VENUE}:{version}");
     assert_ne!(redis_cli(&redis, &["EXISTS", &key]), "0", "stored in Redis");
-    // Read from the cache: an entry planted under the current version is what B serves.
+    // Read from the cache: an entry planted under the current version, sealed as the
+    // instances seal theirs, is what B serves ...
     let planted =
         json!({ "version": version, "categories": [], "uncategorized": [], "planted": true });
-    redis_cli(&redis, &["SET", &key, &planted.to_string()]);
+    redis.cli(&["SET", &key], Some(&sealed(&key, &planted)));
     assert_eq!(waiter.get("/api/v1/menu").await.expect(200), planted);
+    // ... and one written by anyone else with access to Redis, unsealed, is a miss.
+    let forged =
+        json!({ "version": version, "categories": [], "uncategorized": [], "forged": true });
+    redis_cli(&redis, &["SET", &key, &forged.to_string()]);
+    let served = waiter.get("/api/v1/menu").await.expect(200);
+    assert!(served.get("forged").is_none(), "{served}");
+    assert_eq!(served["version"], version);
 
     // A change through A moves the version on in the database: B's next read misses
     // the old key and builds the new menu.
@@ -154,7 +165,12 @@ async fn a_starting_instance_warms_the_menus_of_venues_that_took_orders() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let warmed: Value =
-        serde_json::from_str(&redis_cli(&redis, &["GET", &key])).expect("cached JSON");
+    let entry = redis.cli(&["GET", &key], None);
+    let warmed: Value = serde_json::from_slice(
+        Seal::derive(TEST_SECRET.as_bytes())
+            .open(key.as_bytes(), entry.trim_ascii_end())
+            .expect("an entry sealed by the instance"),
+    )
+    .expect("cached JSON");
     assert_eq!(warmed["version"], version);
 }
