@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Validates everything under deploy/ that can be validated without Docker:
 #
-#   nginx      nginx -t on nginx.conf (upstreams on loopback), then a live smoke test
+#   tls        tls/self-signed.sh writes the pair it should, keeps an existing one;
+#              deploy/tls/*.pem are git-ignored
+#   nginx      nginx -t on nginx.conf (upstreams on loopback, a throwaway certificate),
+#              then a live smoke test over HTTPS and plain HTTP
 #   prometheus promtool check config / check rules / test rules
 #   grafana    dashboard JSON, its PromQL (through promtool), datasource uid
 #   metrics    every metric name in alerts and dashboard is one Brigade exports
 #   yaml       compose, collector and provisioning files parse; references resolve
 #   docker     the Dockerfile's COPY sources exist and are not ignored
 #   scripts    bash -n and shellcheck on every script
+#   roles      postgres/app-role.sh on a scratch database: the app role reads and
+#              writes rows, changes no schema (only when BRIGADE_TEST_PG is set)
 #   e2e        deploy.sh/rollback.sh against PostgreSQL, only when BRIGADE_BIN is set
 #
 # Installs nothing: a missing tool is reported with the Debian package to install, and
@@ -68,6 +73,7 @@ need nginx nginx
 need promtool prometheus
 need python3 python3
 need shellcheck shellcheck
+need openssl openssl
 PATH=$PATH:/usr/sbin # nginx lives there on Debian
 
 have_yaml=0
@@ -78,9 +84,31 @@ else
   skip "PyYAML not found: YAML files will not be checked (apt-get install -y python3-yaml)"
 fi
 
+# --------------------------------------------------------------------------- tls
+section "TLS"
+if have openssl; then
+  attempt "tls/self-signed.sh: the pair it writes, its refusals (test/self_signed_test.sh)" \
+    bash test/self_signed_test.sh
+else
+  skip "self-signed.sh checks (openssl missing)"
+fi
+# Keys must never be committed: git's own verdict when this is a checkout.
+ignored() {
+  local f
+  for f in "$@"; do
+    if git -C .. rev-parse --git-dir >/dev/null 2>&1; then
+      git -C .. check-ignore -q "deploy/$f" || { echo "deploy/$f is not git-ignored"; return 1; }
+    else
+      grep -qx '\*\.pem' tls/.gitignore || { echo "tls/.gitignore lacks *.pem"; return 1; }
+    fi
+  done
+  echo "git ignores: $*"
+}
+attempt "tls/cert.pem and tls/key.pem are git-ignored" ignored tls/cert.pem tls/key.pem
+
 # ------------------------------------------------------------------------- nginx
 section "nginx"
-if have nginx; then
+if have nginx && have openssl; then
   mkdir -p "$tmp/nginx"
   # The same nginx.conf, next to an upstream.conf that points at loopback (nginx -t
   # resolves upstream host names, and app1/app2 only exist inside compose).
@@ -92,6 +120,10 @@ if have nginx; then
   else
     fail "could not build the loopback upstream.conf (server app1:8080 / app2:8080 lines changed?)"
   fi
+  # nginx.conf reads tls/cert.pem and tls/key.pem next to itself: a throwaway pair there.
+  quiet() { "$@" >/dev/null; } # errors still show
+  attempt "a throwaway certificate for the test copy (tls/self-signed.sh)" \
+    quiet bash tls/self-signed.sh "$tmp/nginx/tls"
   # -p/-e/pid in the temporary directory: runs unprivileged, touches nothing in /etc/nginx.
   attempt "nginx -t on deploy/nginx/nginx.conf" \
     nginx -t -q -p "$tmp/nginx/" -e stderr -c "$tmp/nginx/nginx.conf" -g "pid $tmp/nginx/nginx.pid;"
@@ -100,7 +132,7 @@ if have nginx; then
       python3 test/nginx_smoke.py
   fi
 else
-  skip "nginx checks (nginx missing)"
+  skip "nginx checks (nginx or openssl missing)"
 fi
 
 # -------------------------------------------------------------------- prometheus
@@ -290,6 +322,8 @@ assert s["migrate"]["command"] == ["migrate"]
 assert s["postgres"]["healthcheck"]["test"][1].startswith("pg_isready")
 print(f"{len(s)} services; dependencies resolve; mounted files exist; images pinned")
 EOF
+  attempt "compose.yaml: TLS files, Redis password, database roles; env.example has every required variable" \
+    python3 test/compose_edges.py
   attempt "collector.yaml: pipelines only use configured components" python3 - <<'EOF'
 import yaml
 c = yaml.safe_load(open("otel/collector.yaml"))
@@ -351,7 +385,8 @@ skip "docker build / docker compose config: no Docker engine here (CI with Docke
 
 # ---------------------------------------------------------------------- scripts
 section "Scripts"
-scripts=(deploy.sh rollback.sh lib.sh check.sh test/deploy_rollback_e2e.sh)
+scripts=(deploy.sh rollback.sh lib.sh check.sh tls/self-signed.sh postgres/app-role.sh
+  test/deploy_rollback_e2e.sh test/self_signed_test.sh test/app_role_test.sh)
 for f in "${scripts[@]}"; do attempt "bash -n $f" bash -n "$f"; done
 if have shellcheck; then
   attempt "shellcheck ${scripts[*]}" shellcheck -x "${scripts[@]}"
@@ -359,12 +394,22 @@ else
   skip "shellcheck (missing)"
 fi
 if have python3; then
-  attempt "python3 compiles test/nginx_smoke.py" python3 -m py_compile test/nginx_smoke.py
+  attempt "python3 compiles test/nginx_smoke.py, test/nginx_stub.py and test/compose_edges.py" \
+    python3 -m py_compile test/nginx_smoke.py test/nginx_stub.py test/compose_edges.py
   rm -rf test/__pycache__
 fi
 for f in deploy.sh rollback.sh; do
   attempt "$f --help" bash -c "bash $f --help >/dev/null"
 done
+
+# ------------------------------------------------------------------------ roles
+section "Database roles"
+if [[ -n ${BRIGADE_TEST_PG:-} ]] && have psql; then
+  attempt "postgres/app-role.sh: the app role reads and writes rows, changes no schema (test/app_role_test.sh)" \
+    bash test/app_role_test.sh
+else
+  skip "set BRIGADE_TEST_PG (a PostgreSQL whose superuser may create a database and a role; psql) to run test/app_role_test.sh"
+fi
 
 # -------------------------------------------------------------------------- e2e
 section "deploy.sh / rollback.sh end to end"

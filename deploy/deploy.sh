@@ -3,8 +3,9 @@
 #   1. checks the release, the database and the tools; prints the version each instance
 #      runs (/health/live) and the release's;
 #   2. backs the database up (pg_dump -Fc) BEFORE anything changes;
-#   3. applies the release's migrations (`brigade migrate`), once, before any instance
-#      runs the new code;
+#   3. applies the release's migrations (`brigade migrate`, as the schema owner:
+#      BRIGADE_MIGRATE_DATABASE_URL when set), once, before any instance runs the new
+#      code;
 #   4. points $BRIGADE_HOME/current at the release (the old one becomes `previous`);
 #   5. restarts the instances one at a time, each ready on /health/ready before the
 #      next goes down;
@@ -41,8 +42,9 @@ the new schema.
 
 $(env_help)
 
-Example (two systemd instances, brigade@1 and brigade@2):
-  BRIGADE_DATABASE_URL=postgres://brigade:...@db:5432/brigade \\
+Example (two systemd instances, brigade@1 and brigade@2, connecting as brigade_app):
+  BRIGADE_DATABASE_URL=postgres://brigade_app:...@db:5432/brigade \\
+  BRIGADE_MIGRATE_DATABASE_URL=postgres://brigade:...@db:5432/brigade \\
     $(basename "$0") /opt/brigade/releases/v0.2.0
 EOF
 }
@@ -119,7 +121,7 @@ check_end true
 
 step "Applying migrations"
 check_start migrate
-run "$bin" migrate ||
+run as_owner "$bin" migrate ||
   die "migration failed; the instances still run ${current:-nothing}. The database may be restored with: $here/rollback.sh --restore $BACKUP_FILE"
 if [[ $DRY_RUN == 0 ]]; then
   mapfile -t now_applied < <(applied_versions)

@@ -69,19 +69,34 @@ need_cmd() {
 
 need_database_url() {
   [[ -n ${BRIGADE_DATABASE_URL:-} ]] || die "BRIGADE_DATABASE_URL is not set (postgres://user:password@host:5432/db)"
-  export BRIGADE_DATABASE_URL # read by `brigade migrate`
+  export BRIGADE_DATABASE_URL # read by `brigade smoke` and `brigade cache warm`
   [[ $BRIGADE_DATABASE_URL == postgres://* || $BRIGADE_DATABASE_URL == postgresql://* ]] ||
     die "BRIGADE_DATABASE_URL must be a postgres:// URL (the embedded store has no deploy procedure)"
+  # The schema owner's URL, for what these scripts do to the database themselves:
+  # `brigade migrate`, down migrations, dumps, restores. Instances that connect as a
+  # non-owner role (deploy/postgres/app-role.sql) cannot change the schema; their URL
+  # stays BRIGADE_DATABASE_URL.
+  OWNER_DATABASE_URL=${BRIGADE_MIGRATE_DATABASE_URL:-$BRIGADE_DATABASE_URL}
+  [[ $OWNER_DATABASE_URL == postgres://* || $OWNER_DATABASE_URL == postgresql://* ]] ||
+    die "BRIGADE_MIGRATE_DATABASE_URL must be a postgres:// URL"
 }
 
-# The URL without its password, for messages.
-redacted_url() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$BRIGADE_DATABASE_URL"; }
+# A URL without its password, for messages (default: the owner's).
+redacted_url() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"${1:-$OWNER_DATABASE_URL}"; }
 
-psql_q() { psql --no-psqlrc --quiet --tuples-only --no-align -v ON_ERROR_STOP=1 --dbname="$BRIGADE_DATABASE_URL" "$@"; }
+psql_q() { psql --no-psqlrc --quiet --tuples-only --no-align -v ON_ERROR_STOP=1 --dbname="$OWNER_DATABASE_URL" "$@"; }
+
+# Runs a brigade command as the schema owner (`brigade migrate` reads
+# BRIGADE_DATABASE_URL). A function, so `run as_owner ...` prints no password.
+as_owner() { BRIGADE_DATABASE_URL=$OWNER_DATABASE_URL "$@"; }
 
 check_database() {
   psql_q -c 'SELECT 1' >/dev/null || die "cannot connect to $(redacted_url)"
   info "database $(redacted_url) reachable"
+  [[ $OWNER_DATABASE_URL != "$BRIGADE_DATABASE_URL" ]] || return 0
+  psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --dbname="$BRIGADE_DATABASE_URL" -c 'SELECT 1' >/dev/null ||
+    die "cannot connect to $(redacted_url "$BRIGADE_DATABASE_URL") (BRIGADE_DATABASE_URL: the smoke test and the cache warming use it)"
+  info "database $(redacted_url "$BRIGADE_DATABASE_URL") reachable (the app's role; migrations, dumps and restores as the owner above)"
 }
 
 # One deploy or rollback at a time.
@@ -191,7 +206,7 @@ revert_migration() {
     warn "$(basename "$dir") runs outside a transaction: a failure may leave it half reverted"
   fi
   info "reverting $(basename "$dir")"
-  run psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 "${tx[@]}" --dbname="$BRIGADE_DATABASE_URL" \
+  run psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 "${tx[@]}" --dbname="$OWNER_DATABASE_URL" \
     -f "$dir/down.sql" \
     -c "DELETE FROM __diesel_schema_migrations WHERE version = '$version'" ||
     die "$(basename "$dir")/down.sql failed${tx[*]:+ and was rolled back: the schema is as it was before it}"
@@ -212,7 +227,7 @@ backup_database() {
   fi
   if ! (
     umask 077 # the dump holds every order and account
-    pg_dump --format=custom --file="$BACKUP_FILE.partial" --dbname="$BRIGADE_DATABASE_URL"
+    pg_dump --format=custom --file="$BACKUP_FILE.partial" --dbname="$OWNER_DATABASE_URL"
   ); then
     rm -f "$BACKUP_FILE.partial"
     die "pg_dump failed"
@@ -706,8 +721,13 @@ env_help() {
   [[ -z ${BRIGADE_OPERATOR_TOKEN:-} ]] || token='set'
   cat <<EOF
 Environment:
-  BRIGADE_DATABASE_URL   postgres:// URL of the database (required; used by brigade,
-                         pg_dump, pg_restore and psql)
+  BRIGADE_DATABASE_URL   postgres:// URL of the database (required): the instances'
+                         role, used by \`brigade smoke\` and \`brigade cache warm\`
+  BRIGADE_MIGRATE_DATABASE_URL
+                         the schema owner's URL, when the instances connect as a
+                         non-owner role (deploy/postgres/app-role.sql): used by
+                         \`brigade migrate\`, down migrations, pg_dump, pg_restore and
+                         psql (default: BRIGADE_DATABASE_URL)
   BRIGADE_HOME           holds the current/previous release symlinks, backups/,
                          reports/ and history.log (now: $BRIGADE_HOME)
   BRIGADE_BACKUP_DIR     where dumps go (now: $BRIGADE_BACKUP_DIR)
@@ -721,7 +741,9 @@ Environment:
                          (now: $BRIGADE_READY_TIMEOUT)
   BRIGADE_SETTLE_SECS    pause between two instances (now: $BRIGADE_SETTLE_SECS)
   BRIGADE_REDIS_URL      the instances' shared cache, warmed after the restart (optional;
-                         with BRIGADE_REDIS_CHANNEL when the instances set one)
+                         with BRIGADE_REDIS_CHANNEL when the instances set one, and
+                         the instances' BRIGADE_JWT_SECRET: the menus written are sealed
+                         with a key derived from it, or the instances ignore them)
   BRIGADE_SMOKE          1: after the restart, \`brigade smoke\` runs the critical flows
                          against each instance as a hidden smoke venue's user; a failure
                          fails the run. 0: skipped, with a warning (now: $BRIGADE_SMOKE)

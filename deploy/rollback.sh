@@ -230,7 +230,7 @@ if [[ -n $restore ]]; then
   # transaction, so a failure leaves the database as it was.
   check_start restore
   run pg_restore --clean --if-exists --no-owner --exit-on-error --single-transaction \
-    --dbname="$BRIGADE_DATABASE_URL" "$restore" ||
+    --dbname="$OWNER_DATABASE_URL" "$restore" ||
     die "pg_restore failed and was rolled back (one transaction)"
   record_history "restore $restore"
   check_end true

@@ -119,6 +119,9 @@ port_a=$(free_port)
 port_b=$(free_port)
 # The instances' operator token: /health shows its details only to a caller with it.
 operator_token=c0ffee5e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4
+# The instances' signing secret, exported as an operator would: `brigade cache warm`
+# seals the menus it writes with a key derived from it, or the instances ignore them.
+export BRIGADE_JWT_SECRET=7e3b9d1f5a2c8e0b4d6f1a9c3e5b7d2f0a8c4e6b1d9f3a5c7e2b0d8f6a4c1e9b
 cat >"$work/inst.sh" <<EOF
 #!/usr/bin/env bash
 set -euo pipefail
@@ -132,7 +135,7 @@ if [[ -f \$pidfile ]]; then
   rm -f "\$pidfile"
 fi
 [[ \$action == restart ]] || exit 0
-BRIGADE_JWT_SECRET=7e3b9d1f5a2c8e0b4d6f1a9c3e5b7d2f0a8c4e6b1d9f3a5c7e2b0d8f6a4c1e9b \\
+BRIGADE_JWT_SECRET=$BRIGADE_JWT_SECRET \\
 BRIGADE_OPERATOR_TOKEN=$operator_token \\
   nohup "$work/home/current/bin/brigade" serve --bind 127.0.0.1:\$port \\
   >>"$work/\$name.log" 2>&1 &
