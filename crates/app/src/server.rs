@@ -38,6 +38,29 @@ pub async fn migrate(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
     }
 }
 
+/// What `serve` does before it listens: applies pending migrations, and on PostgreSQL
+/// does not touch the schema when none is pending, so an instance may run as a role
+/// that owns nothing (DESIGN §8). When some are pending and this role cannot apply
+/// them, it says what to run.
+async fn migrate_at_start(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
+    let StoreConfig::Postgres(url) = store else {
+        return migrate(store).await;
+    };
+    let pending = brigade_sql::pg::pending(url).await?;
+    if pending.is_empty() {
+        return Ok(pending);
+    }
+    migrate(store).await.with_context(|| {
+        format!(
+            "{} migration(s) pending ({}): applying them needs the role that owns the schema. \
+             When the instances connect as a non-owner role, run `brigade migrate` with the \
+             owner's BRIGADE_DATABASE_URL first (docs/RUNBOOK.md, \"Database roles\")",
+            pending.len(),
+            pending.join(", ")
+        )
+    })
+}
+
 /// Reverts every migration (the round-trip check; rollbacks of a fresh install).
 pub async fn revert_all(store: &StoreConfig) -> anyhow::Result<Vec<String>> {
     match store {
@@ -128,7 +151,7 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Arc<dyn Clock>) -> anyhow
             args.bind
         );
     }
-    let applied = migrate(&store).await?;
+    let applied = migrate_at_start(&store).await?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied migrations");
     }

@@ -48,6 +48,18 @@ where
     .await?
 }
 
+/// Every version in `migrations`, oldest first.
+pub(crate) fn versions<DB: Backend>(migrations: &EmbeddedMigrations) -> Vec<String>
+where
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    let mut versions: Vec<String> = MigrationSource::<DB>::migrations(migrations)
+        .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
+        .unwrap_or_default();
+    versions.sort();
+    versions
+}
+
 /// The version of the newest migration in `migrations`, e.g. `20261202000001`.
 pub(crate) fn latest<DB: Backend>(migrations: &EmbeddedMigrations) -> String
 where

@@ -26,6 +26,7 @@ mod operators;
 mod pagination;
 mod realtime;
 mod retention;
+mod roles;
 mod schema;
 mod sessions;
 mod staff;

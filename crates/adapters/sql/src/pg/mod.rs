@@ -27,6 +27,47 @@ use crate::migrate::{self, Direction};
 use crate::statements::{QueryTracing, StatementLog};
 use crate::tx::{Conn, SqlTx};
 
+/// This release's migrations that `database_url`'s database has not applied, oldest
+/// first. Only reads: diesel's own check creates its bookkeeping table first, which a
+/// role that does not own the schema may not (DESIGN §8: such a deployment migrates
+/// first with the owner's URL).
+pub async fn pending(database_url: &str) -> anyhow::Result<Vec<String>> {
+    #[derive(diesel::QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Present {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        present: bool,
+    }
+    let mut conn = AsyncPgConnection::establish(database_url)
+        .await
+        .context("connecting to PostgreSQL")?;
+    let present: Present = diesel::sql_query(
+        "SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS present",
+    )
+    .get_result(&mut conn)
+    .await
+    .context("looking for the migrations table")?;
+    // No bookkeeping table yet: a new database, everything pending.
+    let applied: Vec<Applied> = if present.present {
+        diesel::sql_query("SELECT CAST(version AS TEXT) AS version FROM __diesel_schema_migrations")
+            .load(&mut conn)
+            .await
+            .context("reading the applied migrations")?
+    } else {
+        Vec::new()
+    };
+    let applied: std::collections::HashSet<String> =
+        applied.into_iter().map(|a| a.version).collect();
+    Ok(migrate::versions::<diesel::pg::Pg>(&migrate::POSTGRES)
+        .into_iter()
+        .filter(|v| !applied.contains(v))
+        .collect())
+}
+
 /// Applies pending migrations; returns the versions applied.
 pub async fn migrate(database_url: &str) -> anyhow::Result<Vec<String>> {
     harness(database_url, Direction::Up).await
