@@ -41,9 +41,14 @@ enum Command {
     Export {
         #[command(flatten)]
         database: DatabaseArgs,
-        /// Where to write (JSON Lines).
+        /// Where to write (JSON Lines). Created readable by its owner only (0600).
         #[arg(long, default_value = "brigade-export.jsonl")]
         out: PathBuf,
+        /// Include the accounts' password hashes, so sign-ins carry over to the import.
+        /// Without it every account arrives without a password. Keep such a file like
+        /// the database itself, and delete it once imported.
+        #[arg(long)]
+        with_password_hashes: bool,
     },
     /// Load an export into an empty PostgreSQL database (BRIGADE_DATABASE_URL), in one
     /// transaction: everything or nothing.
@@ -378,14 +383,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 brigade_app::seed::DEMO_PASSWORD
             );
         }
-        Command::Export { database, out } => {
+        Command::Export {
+            database,
+            out,
+            with_password_hashes,
+        } => {
+            use brigade_app::transfer::Hashes;
             let store = database.store()?;
-            let file = std::fs::File::create(&out)
-                .with_context(|| format!("creating {}", out.display()))?;
+            let file = brigade_app::transfer::private_file(&out)?;
             let mut writer = std::io::BufWriter::new(file);
-            let counts = brigade_app::transfer::export(&store, &mut writer)?;
+            let hashes = if with_password_hashes {
+                Hashes::Included
+            } else {
+                Hashes::LeftOut
+            };
+            let counts = brigade_app::transfer::export(&store, &mut writer, hashes)?;
             report("Exported", &counts);
-            println!("from {} to {}", describe(&store), out.display());
+            println!("from {} to {} (mode 0600)", describe(&store), out.display());
+            match hashes {
+                Hashes::Included => println!(
+                    "It holds the accounts' password hashes: keep it like the database, and \
+                     delete it once imported."
+                ),
+                Hashes::LeftOut => println!(
+                    "Password hashes left out: after an import nobody can sign in until given \
+                     a password (docs/EMBEDDED.md). To carry sign-ins over, export again with \
+                     --with-password-hashes."
+                ),
+            }
         }
         Command::Import { database, file } => {
             let store = database.store()?;

@@ -58,8 +58,22 @@ struct Line {
     row: Value,
 }
 
+/// What the export leaves out unless asked for: a password hash is an offline guessing
+/// target, and an export file travels (copied to another host, attached to a ticket).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hashes {
+    /// Every account arrives without a password (`""`, as an invited one).
+    LeftOut,
+    /// Sign-ins carry over; the file must then be kept like the database itself.
+    Included,
+}
+
 /// Writes the whole embedded store to `out`; returns rows per table.
-pub fn export(store: &StoreConfig, out: &mut impl Write) -> anyhow::Result<BTreeMap<String, u64>> {
+pub fn export(
+    store: &StoreConfig,
+    out: &mut impl Write,
+    hashes: Hashes,
+) -> anyhow::Result<BTreeMap<String, u64>> {
     let StoreConfig::Sqlite(path) = store else {
         anyhow::bail!(
             "export reads the embedded store; a PostgreSQL database is backed up and moved \
@@ -91,7 +105,13 @@ pub fn export(store: &StoreConfig, out: &mut impl Write) -> anyhow::Result<BTree
     serde_json::to_writer(&mut *out, &header)?;
     out.write_all(b"\n")?;
     let mut counts = BTreeMap::new();
-    brigade_sql::sqlite::export(path, &TABLES, |table, row| {
+    brigade_sql::sqlite::export(path, &TABLES, |table, mut row| {
+        if table == "users"
+            && hashes == Hashes::LeftOut
+            && let Some(hash) = row.get_mut("password_hash")
+        {
+            *hash = Value::String(String::new());
+        }
         serde_json::to_writer(
             &mut *out,
             &Line {
@@ -105,6 +125,22 @@ pub fn export(store: &StoreConfig, out: &mut impl Write) -> anyhow::Result<BTree
     })?;
     out.flush()?;
     Ok(counts)
+}
+
+/// Creates (or truncates) `path` for an export, readable and writable by its owner
+/// only: `0600` even when it existed with wider permissions.
+pub fn private_file(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("restricting {} to its owner", path.display()))?;
+    Ok(file)
 }
 
 /// Loads an export into PostgreSQL (migrating it first); returns rows per table.

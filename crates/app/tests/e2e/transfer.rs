@@ -1,11 +1,11 @@
 //! Outgrowing the embedded store: a venue's data moves to PostgreSQL with `brigade
 //! export` and `brigade import`, and the venue carries on where it stopped.
 
-use brigade_app::transfer::{export, import};
+use brigade_app::transfer::{Hashes, export, import};
 use serde_json::json;
 
 use crate::store::{Backend, TestDb, backend};
-use crate::support::{TestApp, VENUE, id};
+use crate::support::{TestApp, VENUE, brigade_cli, id};
 
 #[actix_web::test]
 async fn a_venue_moves_from_the_embedded_store_to_postgres_and_carries_on() {
@@ -45,7 +45,7 @@ async fn a_venue_moves_from_the_embedded_store_to_postgres_and_carries_on() {
 
     // Exported while the server runs, imported into an empty PostgreSQL.
     let mut file = Vec::new();
-    let exported = export(&before.db.store, &mut file).expect("export");
+    let exported = export(&before.db.store, &mut file, Hashes::Included).expect("export");
     assert_eq!(exported["orders"], 2);
     let target = TestDb::empty_on(Backend::Postgres, "import_target").await;
     let imported = import(&target.store, &file[..]).await.expect("import");
@@ -120,7 +120,8 @@ async fn an_embedded_store_left_behind_by_an_older_release_is_migrated_before_it
         .await
         .expect("back one release");
 
-    let refused = export(&old.store, &mut Vec::new()).expect_err("an export of an old schema");
+    let refused = export(&old.store, &mut Vec::new(), Hashes::LeftOut)
+        .expect_err("an export of an old schema");
     assert!(
         refused.to_string().contains("run `brigade migrate`"),
         "{refused}"
@@ -129,5 +130,48 @@ async fn an_embedded_store_left_behind_by_an_older_release_is_migrated_before_it
     brigade_app::server::migrate(&old.store)
         .await
         .expect("migrate");
-    export(&old.store, &mut Vec::new()).expect("then it exports");
+    export(&old.store, &mut Vec::new(), Hashes::LeftOut).expect("then it exports");
+}
+
+#[actix_web::test]
+async fn an_export_file_is_its_owners_alone_and_holds_password_hashes_only_when_asked() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = TestDb::empty_on(Backend::Sqlite, "export_private").await;
+    brigade_app::server::migrate(&db.store)
+        .await
+        .expect("migrate");
+    let brigade = brigade_app::server::brigade(&db.store, 1).expect("store");
+    brigade_app::seed::demo(&brigade).await.expect("seed");
+    drop(brigade);
+    let out = crate::store::scratch_dir("export_private").join("export.jsonl");
+    // A file left world-readable by an earlier copy is narrowed, not reused as is.
+    std::fs::write(&out, "old").expect("an old file");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).expect("0644");
+
+    let hashes = |args: &[&str]| {
+        let said = brigade_cli(
+            &db,
+            &[&["export", "--out", &out.display().to_string()], args].concat(),
+        );
+        let mode = std::fs::metadata(&out)
+            .expect("written")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{said}");
+        std::fs::read_to_string(&out)
+            .expect("readable")
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|l| l["table"] == "users")
+            .map(|l| l["row"]["password_hash"].as_str().unwrap_or("?").to_owned())
+            .collect::<Vec<_>>()
+    };
+    let left_out = hashes(&[]);
+    assert!(!left_out.is_empty());
+    assert!(left_out.iter().all(String::is_empty), "{left_out:?}");
+    let included = hashes(&["--with-password-hashes"]);
+    assert!(
+        included.iter().all(|h| h.starts_with("$argon2")),
+        "{included:?}"
+    );
 }
