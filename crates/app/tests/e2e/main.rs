@@ -24,6 +24,7 @@ mod nginx;
 mod openapi;
 mod operators;
 mod pagination;
+mod performance;
 mod realtime;
 mod retention;
 mod roles;
