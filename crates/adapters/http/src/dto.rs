@@ -294,8 +294,9 @@ pub struct ProductDto {
     pub updated_at: OffsetDateTime,
 }
 
-impl From<Product> for ProductDto {
-    fn from(p: Product) -> Self {
+impl ProductDto {
+    /// Every field, cost included: only through [`ProductDto::seen_by`].
+    fn all_of(p: Product) -> Self {
         Self {
             id: p.id,
             venue_id: p.venue_id,
@@ -316,12 +317,10 @@ impl From<Product> for ProductDto {
             updated_at: p.updated_at,
         }
     }
-}
 
-impl ProductDto {
     /// The product as `role` sees it: without its cost unless they may see costs.
     pub fn seen_by(p: Product, role: Role) -> Self {
-        let mut dto = Self::from(p);
+        let mut dto = Self::all_of(p);
         if !role.may(Permission::ViewCosts) {
             dto.cost = None;
         }
@@ -378,8 +377,9 @@ pub struct LotDto {
     pub received_at: OffsetDateTime,
 }
 
-impl From<Lot> for LotDto {
-    fn from(l: Lot) -> Self {
+impl LotDto {
+    /// Every field, cost included: only through [`LotDto::seen_by`].
+    fn all_of(l: Lot) -> Self {
         Self {
             id: l.id,
             venue_id: l.venue_id,
@@ -394,12 +394,10 @@ impl From<Lot> for LotDto {
             received_at: l.received_at,
         }
     }
-}
 
-impl LotDto {
     /// The lot as `role` sees it: without its cost unless they may see costs.
     pub fn seen_by(l: Lot, role: Role) -> Self {
-        let mut dto = Self::from(l);
+        let mut dto = Self::all_of(l);
         if !role.may(Permission::ViewCosts) {
             dto.cost_per_unit = None;
         }

@@ -150,11 +150,19 @@ pub(crate) fn idempotency_key<T>(
 
 /// `201 Created`, or the same status with `Idempotent-Replayed: true` on a replay.
 pub(crate) fn created<T, D: Serialize + From<T>>(created: Created<T>) -> HttpResponse {
+    created_as(created, D::from)
+}
+
+/// [`created`], with the answer made by `dto` (one that depends on who asks).
+pub(crate) fn created_as<T, D: Serialize>(
+    created: Created<T>,
+    dto: impl FnOnce(T) -> D,
+) -> HttpResponse {
     let mut response = HttpResponse::build(StatusCode::CREATED);
     if created.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
     }
-    response.json(D::from(created.value))
+    response.json(dto(created.value))
 }
 
 pub(crate) fn ok<T: Serialize>(value: T) -> HttpResponse {

@@ -6,7 +6,7 @@ use brigade_application::model::MovementFilter;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{created, idempotency_key, ok};
+use super::{created_as, idempotency_key, ok};
 use crate::auth::Acting;
 use crate::body::json_body;
 use crate::dto::{
@@ -54,7 +54,7 @@ pub(crate) async fn create_product(
         .brigade
         .create_product(&actor, body.value.into(), key)
         .await?;
-    Ok(created::<_, ProductDto>(product))
+    Ok(created_as(product, |p| ProductDto::seen_by(p, actor.role)))
 }
 
 #[utoipa::path(
@@ -122,7 +122,7 @@ pub(crate) async fn update_product(
         .brigade
         .update_product(&actor, path.product_id.into(), body.value.into())
         .await?;
-    Ok(ok(ProductDto::from(product)))
+    Ok(ok(ProductDto::seen_by(product, actor.role)))
 }
 
 #[utoipa::path(
@@ -149,7 +149,7 @@ pub(crate) async fn create_lot(
         .brigade
         .create_lot(&actor, body.value.into(), key)
         .await?;
-    Ok(created::<_, LotDto>(lot))
+    Ok(created_as(lot, |l| LotDto::seen_by(l, actor.role)))
 }
 
 #[utoipa::path(
