@@ -16,11 +16,24 @@ use crate::schema::{kitchen_alerts as ka, venues};
 use crate::tx::{SqlTx, on};
 use crate::types::{AsKey, At, Id, Key, Stamp};
 
-/// How long an order has been `preparing` at `$1`, in minutes, per dialect.
-const PG_MINUTES: &str = "EXTRACT(EPOCH FROM ($1 - o.kitchen_started_at)) / 60.0";
-const SQLITE_MINUTES: &str = "(julianday($1) - julianday(o.kitchen_started_at)) * 1440.0";
+/// The time arithmetic the two dialects spell differently.
+struct Dialect {
+    /// How long an order has been `preparing` at `$1`, in minutes.
+    minutes: &'static str,
+    /// How long a ready order took in the kitchen, in seconds.
+    ready_secs: &'static str,
+}
 
-fn kitchen_sql(minutes: &str) -> String {
+const PG: Dialect = Dialect {
+    minutes: "EXTRACT(EPOCH FROM ($1 - o.kitchen_started_at)) / 60.0",
+    ready_secs: "CAST(EXTRACT(EPOCH FROM (o.ready_at - o.kitchen_started_at)) AS float8)",
+};
+const SQLITE: Dialect = Dialect {
+    minutes: "(julianday($1) - julianday(o.kitchen_started_at)) * 1440.0",
+    ready_secs: "(julianday(o.ready_at) - julianday(o.kitchen_started_at)) * 86400.0",
+};
+
+fn kitchen_sql(Dialect { minutes, ready_secs }: &Dialect) -> String {
     format!(
         "SELECT count(*) FILTER (WHERE o.status IN ('confirmed', 'preparing', 'ready')) AS active,
                 count(*) FILTER (WHERE o.status = 'preparing'
@@ -31,15 +44,10 @@ fn kitchen_sql(minutes: &str) -> String {
                                             AND o.kitchen_started_at IS NOT NULL) AS avg_secs
            FROM orders o JOIN venues v ON v.id = o.venue_id
           WHERE NOT v.hidden AND (o.status IN ('confirmed', 'preparing', 'ready') OR o.ready_at >= $2)",
-        ready_secs = if minutes == PG_MINUTES {
-            "CAST(EXTRACT(EPOCH FROM (o.ready_at - o.kitchen_started_at)) AS float8)"
-        } else {
-            "(julianday(o.ready_at) - julianday(o.kitchen_started_at)) * 86400.0"
-        }
     )
 }
 
-fn stuck_sql(minutes: &str) -> String {
+fn stuck_sql(Dialect { minutes, .. }: &Dialect) -> String {
     format!(
         "SELECT o.venue_id, o.id, o.order_number, o.kitchen_started_at, v.stuck_after_minutes
            FROM orders o JOIN venues v ON v.id = o.venue_id
@@ -113,12 +121,12 @@ impl OperationsStore for SqlTx {
         ready_since: OffsetDateTime,
     ) -> Result<KitchenHealth, StoreError> {
         let row: KitchenRow = on!(&mut self.conn,
-            pg: |c| diesel::sql_query(kitchen_sql(PG_MINUTES))
+            pg: |c| diesel::sql_query(kitchen_sql(&PG))
                 .bind::<Stamp, _>(At(now))
                 .bind::<Stamp, _>(At(ready_since))
                 .get_result(c)
                 .await,
-            sqlite: |c| diesel::sql_query(sqlite(&kitchen_sql(SQLITE_MINUTES)))
+            sqlite: |c| diesel::sql_query(sqlite(&kitchen_sql(&SQLITE)))
                 .bind::<Stamp, _>(At(now))
                 .bind::<Stamp, _>(At(ready_since))
                 .get_result(c)
@@ -139,13 +147,13 @@ impl OperationsStore for SqlTx {
         limit: i64,
     ) -> Result<Vec<StuckOrder>, StoreError> {
         let rows: Vec<StuckRow> = on!(&mut self.conn,
-            pg: |c| diesel::sql_query(stuck_sql(PG_MINUTES))
+            pg: |c| diesel::sql_query(stuck_sql(&PG))
                 .bind::<Stamp, _>(At(now))
                 .bind::<Text, _>(code)
                 .bind::<BigInt, _>(limit)
                 .load(c)
                 .await,
-            sqlite: |c| diesel::sql_query(sqlite(&stuck_sql(SQLITE_MINUTES)))
+            sqlite: |c| diesel::sql_query(sqlite(&stuck_sql(&SQLITE)))
                 .bind::<Stamp, _>(At(now))
                 .bind::<Text, _>(code)
                 .bind::<BigInt, _>(limit)
