@@ -10,6 +10,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::health::round2;
 use crate::auth::operator::Operator;
+use crate::ws::Hub;
 use crate::{ApiError, AppState};
 
 /// Statement patterns listed.
@@ -25,15 +26,13 @@ const TOP_STATEMENTS: usize = 20;
 pub(crate) async fn metrics(
     _: Operator,
     state: web::Data<AppState>,
+    hub: Option<web::Data<Hub>>,
 ) -> Result<HttpResponse, ApiError> {
     let now = time::OffsetDateTime::now_utc();
     let midnight = now.replace_time(time::Time::MIDNIGHT);
     let figures = state.brigade.figures_since(midnight).await?;
     let hour = state.requests.last_hour();
-    let websocket = match state.health.iter().find(|c| c.name() == "websocket") {
-        Some(ws) => ws.report().await["connections"].as_u64().unwrap_or(0),
-        None => 0,
-    };
+    let websocket = hub.map_or(0, |hub| hub.connection_count());
     let revenue: Vec<_> = figures
         .revenue
         .iter()

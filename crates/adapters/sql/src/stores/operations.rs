@@ -33,7 +33,12 @@ const SQLITE: Dialect = Dialect {
     ready_secs: "(julianday(o.ready_at) - julianday(o.kitchen_started_at)) * 86400.0",
 };
 
-fn kitchen_sql(Dialect { minutes, ready_secs }: &Dialect) -> String {
+fn kitchen_sql(
+    Dialect {
+        minutes,
+        ready_secs,
+    }: &Dialect,
+) -> String {
     format!(
         "SELECT count(*) FILTER (WHERE o.status IN ('confirmed', 'preparing', 'ready')) AS active,
                 count(*) FILTER (WHERE o.status = 'preparing'

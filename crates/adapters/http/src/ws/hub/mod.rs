@@ -220,6 +220,11 @@ impl Hub {
         self.inner.trouble.report()
     }
 
+    /// Subscribers on this instance, all venues together.
+    pub fn connection_count(&self) -> usize {
+        self.connections().iter().map(|(_, n)| n).sum()
+    }
+
     /// Subscribers per venue on this instance.
     pub fn connections(&self) -> Vec<(VenueId, usize)> {
         let feeds: Vec<Arc<Feed>> = lock(&self.inner.feeds).values().cloned().collect();
