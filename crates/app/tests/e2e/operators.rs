@@ -241,6 +241,13 @@ async fn the_operator_metrics_count_the_orders_and_takings_the_test_made() {
     assert!(api["client_errors_per_hour"].as_u64().unwrap_or(0) >= 1);
     assert!(api["response_time_ms"]["p95"].as_f64().is_some());
     assert_eq!(after["websocket"]["active_connections"], 0);
+    let mut screen = crate::kds::Kds::connect(&app.base, &app.kitchen().await.token).await;
+    screen.join(VENUE, None).await;
+    assert_eq!(
+        metrics(&app).await["websocket"]["active_connections"],
+        1,
+        "a kitchen screen joined"
+    );
 }
 
 #[actix_web::test]
