@@ -6,6 +6,7 @@
 //! alone; suites that mostly wait run side by side (`Suite::beside_next`). Each suite's
 //! time is printed beside its budget, and the whole against 20 minutes.
 
+mod coverage;
 mod services;
 mod suites;
 
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use coverage::Coverage;
 use services::{check_postgres, check_redis};
 use suites::{Run, SUITES, Suite};
 
@@ -66,12 +68,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     let started = Instant::now();
+    // The whole command measures coverage (and enforces its floors); one suite does not.
+    let coverage = if wanted.is_empty() {
+        Coverage::prepare()?
+    } else {
+        None
+    };
+    let instrumented: &[(String, String)] = coverage.as_ref().map_or(&[], Coverage::env);
     println!("==> building all test targets once (debug)");
     let mut build_args = vec!["test", "--workspace", "--no-run", "--locked"];
     if std::env::var_os("CI").is_some() {
         build_args.push("--quiet");
     }
-    if !crate::cargo(&build_args)?.success() {
+    let built_ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(&build_args)
+        .envs(instrumented.iter().map(|(k, v)| (k, v)))
+        .current_dir(crate::workspace_root())
+        .status()
+        .map_err(|e| format!("running cargo: {e}"))?
+        .success();
+    if !built_ok {
         return Err("the build failed".to_owned());
     }
     let built = started.elapsed();
@@ -110,7 +126,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                         let _ = std::fs::remove_file(log);
                     }
                     let pg = pg.as_str();
-                    scope.spawn(move || run_suite(suite, pg, log.as_deref()))
+                    scope.spawn(move || run_suite(suite, pg, instrumented, log.as_deref()))
                 })
                 .collect();
             handles
@@ -166,15 +182,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
         );
     }
-    let failed: Vec<_> = results
+    let mut failed: Vec<String> = results
         .iter()
         .filter(|(_, ok, _)| !ok)
-        .map(|(s, _, _)| s.name)
+        .map(|(s, _, _)| s.name.to_owned())
         .collect();
+    if let Some(coverage) = &coverage
+        && let Err(e) = coverage.report()
+    {
+        println!("    {e}");
+        failed.push("coverage".to_owned());
+    }
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!("failed suites: {}", failed.join(", ")))
+        Err(format!("failed: {}", failed.join(", ")))
     }
 }
 
@@ -188,6 +210,7 @@ fn log_path(suite: &str) -> PathBuf {
 fn run_suite(
     suite: &Suite,
     pg: &str,
+    instrumented: &[(String, String)],
     log: Option<&std::path::Path>,
 ) -> Result<(bool, Duration), String> {
     let started = Instant::now();
@@ -198,6 +221,7 @@ fn run_suite(
             Run::Cargo(args) => {
                 let mut command = cargo();
                 command.args(["test", "--locked"]).args(*args);
+                command.envs(instrumented.iter().map(|(k, v)| (k, v)));
                 command
             }
             Run::CargoOther(args) => {
@@ -211,6 +235,8 @@ fn run_suite(
                     "BRIGADE_BIN",
                     crate::workspace_root().join("target/debug/brigade"),
                 );
+                // The instrumented `brigade` writes its profile where the report reads.
+                command.envs(instrumented.iter().map(|(k, v)| (k, v)));
                 command
             }
         };

@@ -9,6 +9,7 @@ mod cli;
 mod concurrency;
 mod contract;
 mod fefo;
+mod floor;
 mod hardening;
 mod health;
 mod idempotency;

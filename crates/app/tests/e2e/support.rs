@@ -544,7 +544,20 @@ impl Served {
 }
 
 impl Drop for Served {
+    /// Stops it as an operator does (SIGTERM: in-flight requests finish, screens are
+    /// told to reconnect, and an instrumented build writes its coverage profile), then
+    /// kills it if it is still there after 5 s.
     fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
