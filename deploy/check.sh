@@ -386,7 +386,7 @@ skip "docker build / docker compose config: no Docker engine here (CI with Docke
 # ---------------------------------------------------------------------- scripts
 section "Scripts"
 scripts=(deploy.sh rollback.sh lib.sh check.sh tls/self-signed.sh postgres/app-role.sh
-  test/deploy_rollback_e2e.sh test/self_signed_test.sh test/app_role_test.sh)
+  test/deploy_rollback_e2e.sh test/self_signed_test.sh test/app_role_test.sh test/expect.sh)
 for f in "${scripts[@]}"; do attempt "bash -n $f" bash -n "$f"; done
 if have shellcheck; then
   attempt "shellcheck ${scripts[*]}" shellcheck -x "${scripts[@]}"

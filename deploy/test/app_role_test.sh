@@ -29,18 +29,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failed=0
-expect() { # expect "what" command...: one line, ok or FAIL
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then
-    printf 'ok    %s\n' "$what"
-  else
-    printf 'FAIL  %s\n' "$what"
-    failed=$((failed + 1))
-  fi
-}
-fails() { ! "$@"; }
+# shellcheck source=test/expect.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/expect.sh"
 as_app() { sql "$app_url" "$1"; }
 is_true() { [[ $(as_app "$1") == t ]]; }
 

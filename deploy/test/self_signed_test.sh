@@ -12,18 +12,8 @@ dir=$work/tls
 cert=$dir/cert.pem
 key=$dir/key.pem
 
-failed=0
-expect() { # expect "what" command...: one line, ok or FAIL
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then
-    printf 'ok    %s\n' "$what"
-  else
-    printf 'FAIL  %s\n' "$what"
-    failed=$((failed + 1))
-  fi
-}
-fails() { ! "$@"; }
+# shellcheck source=test/expect.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/expect.sh"
 fingerprint() { openssl x509 -in "$cert" -noout -fingerprint -sha256; }
 has() { grep -qF -- "$1" <<<"$2"; }
 
