@@ -12,12 +12,13 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The floors the command enforces, in percent of lines. Ratchet them up as tests are
-/// added; never down to make a change pass (docs/TESTING.md, *Coverage floor*).
+/// The floors the command enforces, in percent of lines: seed 002's 90 % overall and
+/// 95 % on the critical logic (the domain's rules and the use cases). Never lowered to
+/// make a change pass (docs/TESTING.md, *The coverage floor*).
 const FLOORS: &[(&str, f64)] = &[
-    ("total", 87.0),
+    ("total", 90.0),
     ("brigade-domain", 95.0),
-    ("brigade-application", 90.0),
+    ("brigade-application", 95.0),
 ];
 
 /// The tools' version: `cargo install` is a no-op once it is there.
