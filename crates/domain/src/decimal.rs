@@ -190,7 +190,25 @@ mod tests {
     }
 
     #[test]
+    fn a_huge_exponent_is_out_of_range_not_an_overflow() {
+        assert_eq!(parse_scaled("1e40", 2), Err(DecimalError::OutOfRange));
+        assert_eq!(parse_scaled("0e40", 2), Ok(0));
+    }
+
+    #[test]
+    fn a_decimal_in_json_is_a_number_or_a_string_and_nothing_else() {
+        let money: crate::Money = serde_json::from_str("\"12.50\"").expect("a string");
+        assert_eq!(money, crate::Money::from_minor(1250));
+        let refused = serde_json::from_str::<crate::Money>("true").expect_err("a bool");
+        assert!(
+            refused.to_string().contains("a decimal number"),
+            "{refused}"
+        );
+    }
+
+    #[test]
     fn formats_with_fixed_places() {
+        assert_eq!(format_scaled(42, 0), "42");
         assert_eq!(format_scaled(1500, 2), "15.00");
         assert_eq!(format_scaled(-5, 3), "-0.005");
         assert_eq!(to_f64(850, 2), 8.5);

@@ -2,7 +2,6 @@
 //! options an order line may carry and what they add to its price.
 
 use std::collections::HashSet;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -76,10 +75,6 @@ impl Allergens {
 
     pub fn iter(self) -> impl Iterator<Item = Allergen> {
         Allergen::ALL.into_iter().filter(move |a| self.contains(*a))
-    }
-
-    pub fn union(self, other: Allergens) -> Allergens {
-        Allergens(self.0 | other.0)
     }
 }
 
@@ -206,27 +201,6 @@ pub fn choose(
         }));
     }
     Ok(lines)
-}
-
-impl fmt::Display for Allergen {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Allergen::Gluten => "gluten",
-            Allergen::Crustaceans => "crustaceans",
-            Allergen::Eggs => "eggs",
-            Allergen::Fish => "fish",
-            Allergen::Peanuts => "peanuts",
-            Allergen::Soybeans => "soybeans",
-            Allergen::Milk => "milk",
-            Allergen::Nuts => "nuts",
-            Allergen::Celery => "celery",
-            Allergen::Mustard => "mustard",
-            Allergen::Sesame => "sesame",
-            Allergen::Sulphites => "sulphites",
-            Allergen::Lupin => "lupin",
-            Allergen::Molluscs => "molluscs",
-        })
-    }
 }
 
 #[cfg(test)]

@@ -199,6 +199,16 @@ mod tests {
     use time::macros::{date, datetime};
 
     #[test]
+    fn a_business_day_starts_within_the_day_and_a_stock_policy_reads_as_it_is_written() {
+        assert!(DayStart::from_minutes(24 * 60 - 1).is_ok());
+        assert!(DayStart::from_minutes(24 * 60).is_err());
+        for policy in [StockPolicy::Strict, StockPolicy::Partial] {
+            assert_eq!(policy.to_string().parse::<StockPolicy>(), Ok(policy));
+        }
+        assert!("lenient".parse::<StockPolicy>().is_err());
+    }
+
+    #[test]
     fn a_business_day_runs_from_its_start_to_the_next_days_in_local_time() {
         let new_york = Timezone::parse("America/New_York").unwrap_or_else(|_| Timezone::utc());
         let four = DayStart::parse("04:00").unwrap_or_default();
