@@ -17,6 +17,9 @@ ALTER ROLE :"app_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :
 GRANT CONNECT ON DATABASE :"DBNAME" TO :"app_role";
 GRANT USAGE ON SCHEMA public TO :"app_role";
 REVOKE CREATE ON SCHEMA public FROM :"app_role";
+-- Before PostgreSQL 15 every role may create in `public` through PUBLIC: take that
+-- away too (15 and later already do; the owner keeps its own right).
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 
 -- What exists now ...
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_role";

@@ -390,14 +390,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             use brigade_app::transfer::Hashes;
             let store = database.store()?;
-            let file = brigade_app::transfer::private_file(&out)?;
-            let mut writer = std::io::BufWriter::new(file);
             let hashes = if with_password_hashes {
                 Hashes::Included
             } else {
                 Hashes::LeftOut
             };
-            let counts = brigade_app::transfer::export(&store, &mut writer, hashes)?;
+            let counts = brigade_app::transfer::export_to(&store, &out, hashes)?;
             report("Exported", &counts);
             println!("from {} to {} (mode 0600)", describe(&store), out.display());
             match hashes {

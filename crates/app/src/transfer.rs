@@ -127,20 +127,37 @@ pub fn export(
     Ok(counts)
 }
 
-/// Creates (or truncates) `path` for an export, readable and writable by its owner
-/// only: `0600` even when it existed with wider permissions.
-pub fn private_file(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+/// [`export`] into the file `out`, readable and writable by its owner only. The rows
+/// go to a new `0600` file beside it, which then replaces `out`: whoever could read an
+/// earlier file there (or has it open) never sees these rows, and a link planted at
+/// `out` is replaced, not followed. Nothing is left behind on an error.
+pub fn export_to(
+    store: &StoreConfig,
+    out: &std::path::Path,
+    hashes: Hashes,
+) -> anyhow::Result<BTreeMap<String, u64>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut partial = out.as_os_str().to_owned();
+    partial.push(format!(".partial-{}", std::process::id()));
+    let partial = std::path::PathBuf::from(partial);
+    let _ = std::fs::remove_file(&partial);
     let file = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))
-        .with_context(|| format!("restricting {} to its owner", path.display()))?;
-    Ok(file)
+        .open(&partial)
+        .with_context(|| format!("creating {}", partial.display()))?;
+    let written = (|| {
+        let mut writer = std::io::BufWriter::new(file);
+        let counts = export(store, &mut writer, hashes)?;
+        writer.into_inner()?.sync_all()?;
+        std::fs::rename(&partial, out).with_context(|| format!("writing {}", out.display()))?;
+        Ok(counts)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
 }
 
 /// Loads an export into PostgreSQL (migrating it first); returns rows per table.

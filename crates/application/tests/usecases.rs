@@ -571,3 +571,36 @@ async fn a_card_payment_the_processor_does_not_answer_is_refused_and_nothing_is_
     );
     assert_eq!(*ended.lock().expect("lock"), ["rollback"]);
 }
+
+#[tokio::test]
+async fn the_kitchen_board_shows_at_most_its_cap_though_the_store_read_one_more() {
+    let cook = actor(Role::Kitchen);
+    let mut tx = FakeTx::default();
+    tx.events.expect_latest_seq().returning(|_| Ok(41));
+    let on_the_line = order(
+        &cook,
+        OrderStatus::Preparing,
+        Quantity::from_thousandths(1000),
+    );
+    tx.orders
+        .expect_list()
+        .returning(move |_, _, page, oldest_first| {
+            assert!(oldest_first, "the board is oldest first");
+            Ok(vec![on_the_line.clone(); page.fetch() as usize])
+        });
+    let mut uow = MockUnitOfWork::new();
+    uow.expect_read().return_once(move || Ok(Box::new(tx)));
+    let mut clock = MockClock::new();
+    clock.expect_now().return_const(NOW);
+    let brigade = Brigade::new(
+        Arc::new(uow),
+        Arc::new(clock),
+        Arc::new(MockPasswordHasher::new()),
+    );
+    let board = brigade.kitchen_display(&cook).await.expect("the board");
+    assert_eq!(board.seq, 41);
+    assert_eq!(
+        board.orders.len() as i64,
+        brigade_application::usecases::orders::KITCHEN_CAP.limit
+    );
+}

@@ -73,7 +73,7 @@ impl Coverage {
         let text = std::fs::read_to_string(&out).map_err(|e| format!("{out_arg}: {e}"))?;
         let per_crate = per_crate(&text)?;
         println!("==> coverage (lines), per crate; the report: {out_arg}");
-        let mut below = Vec::new();
+        let mut below = unmeasured(&per_crate);
         for (name, covered, count) in &per_crate {
             let percent = percent(*covered, *count);
             let floor = FLOORS.iter().find(|(n, _)| n == name).map(|(_, f)| *f);
@@ -171,9 +171,19 @@ fn per_crate(json: &str) -> Result<Vec<(String, u64, u64)>, String> {
     Ok(rows)
 }
 
+/// A floor whose crate has no measured line: a report that measured nothing (paths
+/// not under `crates/`, no profile) must not pass as 100 %.
+fn unmeasured(rows: &[(String, u64, u64)]) -> Vec<String> {
+    FLOORS
+        .iter()
+        .filter(|(name, _)| !rows.iter().any(|(n, _, count)| n == name && *count > 0))
+        .map(|(name, _)| format!("{name}: no line measured"))
+        .collect()
+}
+
 fn percent(covered: u64, count: u64) -> f64 {
     if count == 0 {
-        100.0
+        0.0
     } else {
         100.0 * covered as f64 / count as f64
     }
@@ -182,6 +192,23 @@ fn percent(covered: u64, count: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_that_measured_nothing_fails_every_floor() {
+        let rows = per_crate(r#"{"data":[{"files":[]}]}"#).expect("parsed");
+        assert_eq!(unmeasured(&rows).len(), FLOORS.len());
+        let only_domain = per_crate(
+            r#"{"data":[{"files":[
+            {"filename":"/w/crates/domain/src/a.rs","summary":{"lines":{"covered":9,"count":10}}}
+        ]}]}"#,
+        )
+        .expect("parsed");
+        assert_eq!(
+            unmeasured(&only_domain),
+            vec!["brigade-application: no line measured".to_owned()]
+        );
+        assert_eq!(percent(0, 0), 0.0);
+    }
 
     #[test]
     fn lines_are_summed_per_crate_folder_and_xtask_is_left_out() {

@@ -75,6 +75,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None
     };
     let instrumented: &[(String, String)] = coverage.as_ref().map_or(&[], Coverage::env);
+    let coverage_row = match (&coverage, wanted.is_empty()) {
+        (Some(_), _) => "measured, floors checked (below)",
+        (None, true) => "NOT MEASURED (tools missing)",
+        (None, false) => "not measured (one suite)",
+    };
     println!("==> building all test targets once (debug)");
     let mut build_args = vec!["test", "--workspace", "--no-run", "--locked"];
     if std::env::var_os("CI").is_some() {
@@ -168,6 +173,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "    {:<21} {:<6} {:>8.1?}  budget {BUILD_BUDGET:?}",
         "build", "ok", built
     );
+    println!("    {:<21} {coverage_row}", "coverage");
     for (suite, ok, elapsed) in &results {
         println!(
             "    {:<21} {:<6} {:>8.1?}  budget {:?}{}",

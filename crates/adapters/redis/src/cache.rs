@@ -10,7 +10,7 @@ use brigade_application::ports::{Cache, CacheError};
 use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use crate::Seal;
+use crate::{Context, Seal};
 
 /// Longest a cache call may take before the caller goes to the database.
 const TIMEOUT: Duration = Duration::from_millis(150);
@@ -66,7 +66,10 @@ impl Cache for RedisCache {
             .map_err(failed)?
             .map_err(failed)?;
         Ok(sealed.and_then(|sealed| {
-            let body = self.seal.open(key.as_bytes(), &sealed).map(<[u8]>::to_vec);
+            let body = self
+                .seal
+                .open(Context::Cache(&key), &sealed)
+                .map(<[u8]>::to_vec);
             if body.is_none() {
                 tracing::warn!(
                     key,
@@ -80,7 +83,7 @@ impl Cache for RedisCache {
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError> {
         let mut connection = self.connection.clone();
         let key = self.key(key);
-        let sealed = self.seal.seal(key.as_bytes(), value);
+        let sealed = self.seal.seal(Context::Cache(&key), value);
         tokio::time::timeout(
             TIMEOUT,
             connection.set_ex::<_, _, ()>(key, sealed, ttl.as_secs().max(1)),

@@ -6,7 +6,7 @@ mod seal;
 
 pub use cache::RedisCache;
 pub use probe::RedisProbe;
-pub use seal::Seal;
+pub use seal::{Context, Seal};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -156,13 +156,13 @@ struct Channel {
 impl Channel {
     fn seal(&self, message: &Message) -> Option<Vec<u8>> {
         let body = serde_json::to_vec(message).ok()?;
-        Some(self.seal.seal(self.name.as_bytes(), &body))
+        Some(self.seal.seal(Context::Bus(&self.name), &body))
     }
 
     /// Another instance's events in `payload`; `None` for our own, a heartbeat, or a
     /// message without a valid seal (logged: someone else writes on the channel).
     fn open(&self, payload: &[u8]) -> Option<Vec<JournalEntry>> {
-        let Some(body) = self.seal.open(self.name.as_bytes(), payload) else {
+        let Some(body) = self.seal.open(Context::Bus(&self.name), payload) else {
             tracing::warn!(
                 bytes = payload.len(),
                 "redis bus: a message without a valid seal ignored (another deployment \

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use brigade_redis::Seal;
+use brigade_redis::{Context, Seal};
 use serde_json::json;
 
 use crate::kds::{Kds, seqs};
@@ -234,7 +234,7 @@ async fn a_message_forged_on_the_channel_is_ignored_and_the_real_event_with_its_
     let elsewhere = Seal::derive(b"another deployment's secret, quite long enough");
     for payload in [
         forged.as_bytes().to_vec(),
-        elsewhere.seal(channel.as_bytes(), forged.as_bytes()),
+        elsewhere.seal(Context::Bus(&channel), forged.as_bytes()),
     ] {
         let receivers = redis.cli(&["PUBLISH", &channel], Some(&payload));
         assert_eq!(

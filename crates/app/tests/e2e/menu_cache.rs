@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use brigade_redis::Seal;
+use brigade_redis::{Context, Seal};
 
 use serde_json::{Value, json};
 
@@ -22,7 +22,7 @@ fn redis_cli(redis: &PrivateRedis, args: &[&str]) -> String {
 
 /// A cache entry as the instances seal it (their BRIGADE_JWT_SECRET is the tests').
 fn sealed(key: &str, value: &Value) -> Vec<u8> {
-    Seal::derive(TEST_SECRET.as_bytes()).seal(key.as_bytes(), value.to_string().as_bytes())
+    Seal::derive(TEST_SECRET.as_bytes()).seal(Context::Cache(key), value.to_string().as_bytes())
 }
 
 async fn price_of(menu: &Value, name: &str) -> Value {
@@ -168,7 +168,7 @@ async fn a_starting_instance_warms_the_menus_of_venues_that_took_orders() {
     let entry = redis.cli(&["GET", &key], None);
     let warmed: Value = serde_json::from_slice(
         Seal::derive(TEST_SECRET.as_bytes())
-            .open(key.as_bytes(), entry.trim_ascii_end())
+            .open(Context::Cache(&key), entry.trim_ascii_end())
             .expect("an entry sealed by the instance"),
     )
     .expect("cached JSON");

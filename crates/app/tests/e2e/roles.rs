@@ -16,15 +16,20 @@ use crate::support::{TestApp, VENUE, new_uuid};
 struct AppRole {
     name: String,
     password: String,
+    /// The server's maintenance database, as the owner: where the role is dropped.
+    server: String,
 }
 
 impl AppRole {
     /// The role, created and granted by `deploy/postgres/app-role.sql` in `db` (run by
     /// the owner, as `deploy/postgres/app-role.sh` runs it).
     fn create(db: &TestDb) -> AppRole {
+        let owner = db.url();
+        let (server, _) = owner.rsplit_once('/').expect("a database in the test URL");
         let role = AppRole {
             name: format!("brigade_app_{}", &new_uuid()[..8]),
             password: new_uuid(),
+            server: format!("{server}/postgres"),
         };
         let script =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/postgres/app-role.sql");
@@ -72,16 +77,7 @@ impl AppRole {
 impl Drop for AppRole {
     fn drop(&mut self) {
         let _ = Command::new("psql")
-            .args([
-                "-X",
-                "-q",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-            ])
+            .args(["-X", "-q", &self.server])
             .args(["-c", &format!("DROP ROLE IF EXISTS {}", self.name)])
             .output();
     }

@@ -451,6 +451,8 @@ impl Brigade {
                 .orders()
                 .list(actor.venue_id, &OrderStatus::IN_KITCHEN, KITCHEN_CAP, true)
                 .await?;
+            // The store read one beyond the cap (to tell a next page): not on a board.
+            let orders = KITCHEN_CAP.cut(orders).items;
             Ok(KitchenView { seq, orders })
         })
         .await

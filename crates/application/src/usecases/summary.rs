@@ -76,10 +76,12 @@ impl Brigade {
                 business_day_bounds(date, &venue.timezone, venue.business_day_starts_at)
                     .ok_or_else(|| AppError::validation(format!("{date} is out of range")))?;
             let day = tx.orders().opened_between(actor.venue_id, from, to).await?;
+            let open_cap = Page::first(500);
             let open = tx
                 .orders()
-                .list(actor.venue_id, &OrderStatus::OPEN, Page::first(500), true)
+                .list(actor.venue_id, &OrderStatus::OPEN, open_cap, true)
                 .await?;
+            let open = open_cap.cut(open).items;
             let mut ids: Vec<OrderId> = day.iter().chain(&open).map(|o| o.id).collect();
             ids.sort();
             ids.dedup();
