@@ -43,12 +43,18 @@ fn main() -> ExitCode {
 
 /// Runs `cargo` with `args` in the workspace root, inheriting output.
 pub(crate) fn cargo(args: &[&str]) -> Result<std::process::ExitStatus, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    std::process::Command::new(cargo)
+    cargo_command()
         .args(args)
-        .current_dir(workspace_root())
         .status()
         .map_err(|e| format!("running cargo: {e}"))
+}
+
+/// The cargo that runs xtask (`$CARGO`), in the workspace root.
+pub(crate) fn cargo_command() -> std::process::Command {
+    let mut command =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    command.current_dir(workspace_root());
+    command
 }
 
 pub(crate) fn workspace_root() -> std::path::PathBuf {

@@ -9,8 +9,6 @@
 //!    (inbound `brigade-http`; outbound `brigade-sql`, `brigade-redis`,
 //!    `brigade-telemetry`).
 
-use std::process::Command;
-
 /// Crates (by name prefix) that mean I/O or a framework.
 const FORBIDDEN: [&str; 11] = [
     "actix",
@@ -59,11 +57,9 @@ pub fn run() -> Result<(), String> {
 
 /// `cargo tree` with `args`, its output.
 fn cargo_tree(args: &[&str]) -> Result<String, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
+    let output = crate::cargo_command()
         .arg("tree")
         .args(args)
-        .current_dir(crate::workspace_root())
         .output()
         .map_err(|e| format!("cargo tree: {e}"))?;
     if !output.status.success() {

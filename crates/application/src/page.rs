@@ -2,8 +2,10 @@
 //! `offset`, and say whether another page follows. Every list's order ends on a unique
 //! column, so pages neither repeat nor skip a row while the list does not change.
 //!
-//! The stores fetch one row more than the page to learn whether another follows; how
-//! deep an `offset` may reach is bounded by the statement timeout, not by a number.
+//! The stores fetch one row more than the page to learn whether another follows, so
+//! every caller cuts what it read with [`Page::cut`], a capped whole read (the kitchen
+//! board) included. How deep an `offset` may reach is bounded by the statement timeout,
+//! not by a number.
 
 use crate::AppError;
 

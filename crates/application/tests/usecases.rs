@@ -120,16 +120,21 @@ fn service_measured(tx: FakeTx, metrics: MockMetrics) -> (Brigade, Arc<Mutex<Vec
     uow.expect_begin()
         .times(1)
         .return_once(move || Ok(Box::new(tx)));
+    let brigade = on(uow)
+        .with_bus(Arc::new(RecordingBus(ended.clone())))
+        .with_metrics(Arc::new(metrics));
+    (brigade, ended)
+}
+
+/// A service on `uow`, its clock stopped at [`NOW`].
+fn on(uow: MockUnitOfWork) -> Brigade {
     let mut clock = MockClock::new();
     clock.expect_now().return_const(NOW);
-    let brigade = Brigade::new(
+    Brigade::new(
         Arc::new(uow),
         Arc::new(clock),
         Arc::new(MockPasswordHasher::new()),
     )
-    .with_bus(Arc::new(RecordingBus(ended.clone())))
-    .with_metrics(Arc::new(metrics));
-    (brigade, ended)
 }
 
 /// Notes "publish" (with the seqs) in the same log as commit and rollback.
@@ -590,14 +595,7 @@ async fn the_kitchen_board_shows_at_most_its_cap_though_the_store_read_one_more(
         });
     let mut uow = MockUnitOfWork::new();
     uow.expect_read().return_once(move || Ok(Box::new(tx)));
-    let mut clock = MockClock::new();
-    clock.expect_now().return_const(NOW);
-    let brigade = Brigade::new(
-        Arc::new(uow),
-        Arc::new(clock),
-        Arc::new(MockPasswordHasher::new()),
-    );
-    let board = brigade.kitchen_display(&cook).await.expect("the board");
+    let board = on(uow).kitchen_display(&cook).await.expect("the board");
     assert_eq!(board.seq, 41);
     assert_eq!(
         board.orders.len() as i64,

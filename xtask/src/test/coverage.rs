@@ -10,7 +10,6 @@
 //! fails.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 /// The floors the command enforces, in percent of lines: seed 002's 90 % overall and
 /// 95 % on the critical logic (the domain's rules and the use cases). Never lowered to
@@ -95,11 +94,10 @@ impl Coverage {
     }
 
     fn llvm_cov(&self, args: &[&str]) -> Result<String, String> {
-        let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        let output = crate::cargo_command()
             .arg("llvm-cov")
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(crate::workspace_root())
             .output()
             .map_err(|e| format!("cargo llvm-cov: {e}"))?;
         if !output.status.success() {
@@ -123,7 +121,7 @@ fn llvm_tools() -> Result<Vec<(String, String)>, String> {
     };
     let cov = tool("LLVM_COV", "llvm-cov");
     let profdata = tool("LLVM_PROFDATA", "llvm-profdata");
-    let installed = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+    let installed = crate::cargo_command()
         .args(["llvm-cov", "--version"])
         .output()
         .is_ok_and(|o| o.status.success());

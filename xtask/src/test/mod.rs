@@ -85,10 +85,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if std::env::var_os("CI").is_some() {
         build_args.push("--quiet");
     }
-    let built_ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+    let built_ok = crate::cargo_command()
         .args(&build_args)
         .envs(instrumented.iter().map(|(k, v)| (k, v)))
-        .current_dir(crate::workspace_root())
         .status()
         .map_err(|e| format!("running cargo: {e}"))?
         .success();
@@ -222,16 +221,15 @@ fn run_suite(
     let started = Instant::now();
     let mut ok = true;
     for run in suite.runs {
-        let cargo = || Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
         let mut command = match run {
             Run::Cargo(args) => {
-                let mut command = cargo();
+                let mut command = crate::cargo_command();
                 command.args(["test", "--locked"]).args(*args);
                 command.envs(instrumented.iter().map(|(k, v)| (k, v)));
                 command
             }
             Run::CargoOther(args) => {
-                let mut command = cargo();
+                let mut command = crate::cargo_command();
                 command.args(*args);
                 command
             }
